@@ -1,0 +1,38 @@
+# The two commands a newcomer runs: `make demo` and `make test`. Each sets up .venv on its own.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+export UV_COMPILE_BYTECODE := 1
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test lint typecheck install bench samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/leerlingimport demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lib tests bench
+	$(VENV)/bin/ruff format --check lib tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+test: lint typecheck
+	$(VENV)/bin/pytest
+
+samples: $(STAMP)
+	$(VENV)/bin/leerlingimport generate --out data/samples
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

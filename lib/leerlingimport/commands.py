@@ -1,0 +1,123 @@
+"""The command handlers behind ``cli.py``: each does one job and prints for people."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from leerlingimport.errors import ConfigError
+from leerlingimport.params import load_params
+from leerlingimport.settings import Settings
+
+
+def open_database(settings: Settings) -> Engine:
+    """The engine of an initialised database at the newest schema revision."""
+    from leerlingimport.db import current_revision, make_engine
+    from leerlingimport.db.migrate import head_revision
+
+    engine = make_engine(settings.database_url)
+    if current_revision(engine) != head_revision():
+        raise ConfigError(
+            "De database is nog niet (bij)gewerkt. Voer eerst 'leerlingimport init' uit."
+        )
+    return engine
+
+
+def init(args: argparse.Namespace, settings: Settings) -> int:
+    """Create or upgrade the database and register the params' branches and schools."""
+    from leerlingimport.db import make_engine, upgrade, writing
+    from leerlingimport.library import register_params
+
+    params = load_params(settings.params_dir)
+    engine = make_engine(settings.database_url)
+    revision = upgrade(engine)
+    with writing(engine) as conn:
+        register_params(conn, params)
+    print(
+        f"Database klaar (schema {revision}): {_safe_url(settings.database_url)}; "
+        f"{len(params.schools)} scholen uit {settings.params_dir}."
+    )
+    return 0
+
+
+def generate(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the synthetic sample exports."""
+    from leerlingimport.synthetic import write_samples
+
+    written = write_samples(Path(args.out), seed=args.seed, pupils=args.pupils)
+    for path in written:
+        print(path)
+    return 0
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    """Initialise the demo library and show what it holds."""
+    from leerlingimport.demo import run_demo
+
+    init(args, settings)
+    status: int = run_demo(settings, load_params(settings.params_dir), print)
+    return status
+
+
+def customer_add(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.customers import NewCustomer, add_customer
+    from leerlingimport.db import writing
+
+    params = load_params(settings.params_dir)
+    fields = NewCustomer.__dataclass_fields__
+    new = NewCustomer(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    with writing(open_database(settings)) as conn:
+        done = add_customer(conn, new, params.library.card_prefix, _now(), _otp_valid(settings))
+    print(f"Klant aangemaakt. Pasnummer: {done.card_number}")
+    print(f"Eenmalig wachtwoord: {done.one_time_password}")
+    print(f"Geldig tot {done.otp_expires_at:%d-%m-%Y %H:%M} UTC. Bij de eerste keer inloggen kiest")
+    print("de klant een eigen wachtwoord. Dit wachtwoord wordt niet bewaard en niet meer getoond.")
+    return 0
+
+
+def customer_grant_upload(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.customers import grant_upload
+    from leerlingimport.db import writing
+
+    with writing(open_database(settings)) as conn:
+        new = grant_upload(conn, args.card, args.branch, _now())
+    state = "mag nu" if new else "mocht al"
+    print(f"Pas {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
+    return 0
+
+
+def customer_grant_staff(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.customers import grant_staff
+    from leerlingimport.db import writing
+
+    with writing(open_database(settings)) as conn:
+        grant_staff(conn, args.card, args.permission)
+    print(f"Pas {args.card} heeft het recht {args.permission}.")
+    return 0
+
+
+def customer_reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.customers import reset_password
+    from leerlingimport.db import writing
+
+    with writing(open_database(settings)) as conn:
+        otp = reset_password(conn, args.card, _now(), _otp_valid(settings))
+    print(f"Nieuw eenmalig wachtwoord voor pas {args.card}: {otp}")
+    return 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _otp_valid(settings: Settings) -> dt.timedelta:
+    return dt.timedelta(hours=settings.otp_valid_hours)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
