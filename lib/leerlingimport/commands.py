@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,29 +15,33 @@ from leerlingimport.params import load_params
 from leerlingimport.settings import Settings
 
 
-def open_database(settings: Settings) -> Engine:
-    """The engine of an initialised database at the newest schema revision."""
+@contextmanager
+def open_database(settings: Settings, *, migrated: bool = True) -> Iterator[Engine]:
+    """The engine of the database (checked to be at the newest schema), disposed afterwards."""
     from leerlingimport.db import current_revision, make_engine
     from leerlingimport.db.migrate import head_revision
 
     engine = make_engine(settings.database_url)
-    if current_revision(engine) != head_revision():
-        raise ConfigError(
-            "De database is nog niet (bij)gewerkt. Voer eerst 'leerlingimport init' uit."
-        )
-    return engine
+    try:
+        if migrated and current_revision(engine) != head_revision():
+            raise ConfigError(
+                "De database is nog niet (bij)gewerkt. Voer eerst 'leerlingimport init' uit."
+            )
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def init(args: argparse.Namespace, settings: Settings) -> int:
     """Create or upgrade the database and register the params' branches and schools."""
-    from leerlingimport.db import make_engine, upgrade, writing
+    from leerlingimport.db import upgrade, writing
     from leerlingimport.library import register_params
 
     params = load_params(settings.params_dir)
-    engine = make_engine(settings.database_url)
-    revision = upgrade(engine)
-    with writing(engine) as conn:
-        register_params(conn, params)
+    with open_database(settings, migrated=False) as engine:
+        revision = upgrade(engine)
+        with writing(engine) as conn:
+            register_params(conn, params)
     print(
         f"Database klaar (schema {revision}): {_safe_url(settings.database_url)}; "
         f"{len(params.schools)} scholen uit {settings.params_dir}."
@@ -69,7 +75,7 @@ def customer_add(args: argparse.Namespace, settings: Settings) -> int:
     params = load_params(settings.params_dir)
     fields = NewCustomer.__dataclass_fields__
     new = NewCustomer(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
-    with writing(open_database(settings)) as conn:
+    with open_database(settings) as engine, writing(engine) as conn:
         done = add_customer(conn, new, params.library.card_prefix, _now(), _otp_valid(settings))
     print(f"Klant aangemaakt. Pasnummer: {done.card_number}")
     print(f"Eenmalig wachtwoord: {done.one_time_password}")
@@ -82,7 +88,7 @@ def customer_grant_upload(args: argparse.Namespace, settings: Settings) -> int:
     from leerlingimport.customers import grant_upload
     from leerlingimport.db import writing
 
-    with writing(open_database(settings)) as conn:
+    with open_database(settings) as engine, writing(engine) as conn:
         new = grant_upload(conn, args.card, args.branch, _now())
     state = "mag nu" if new else "mocht al"
     print(f"Pas {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
@@ -93,7 +99,7 @@ def customer_grant_staff(args: argparse.Namespace, settings: Settings) -> int:
     from leerlingimport.customers import grant_staff
     from leerlingimport.db import writing
 
-    with writing(open_database(settings)) as conn:
+    with open_database(settings) as engine, writing(engine) as conn:
         grant_staff(conn, args.card, args.permission)
     print(f"Pas {args.card} heeft het recht {args.permission}.")
     return 0
@@ -103,7 +109,7 @@ def customer_reset_password(args: argparse.Namespace, settings: Settings) -> int
     from leerlingimport.customers import reset_password
     from leerlingimport.db import writing
 
-    with writing(open_database(settings)) as conn:
+    with open_database(settings) as engine, writing(engine) as conn:
         otp = reset_password(conn, args.card, _now(), _otp_valid(settings))
     print(f"Nieuw eenmalig wachtwoord voor pas {args.card}: {otp}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from leerlingimport.customers import NewCustomer, add_customer, grant_upload
 from leerlingimport.db import make_engine, reading, writing
@@ -19,6 +19,13 @@ DEMO_TEACHER = "demo.docent"
 def run_demo(settings: Settings, params: Params, echo: Callable[[str], None]) -> int:
     """Seed the demo teacher (once) and show what the demo library holds."""
     engine = make_engine(settings.database_url)
+    try:
+        return _seed_and_show(engine, params, echo)
+    finally:
+        engine.dispose()
+
+
+def _seed_and_show(engine: Engine, params: Params, echo: Callable[[str], None]) -> int:
     now = dt.datetime.now(dt.UTC)
     with writing(engine) as conn:
         exists = conn.scalar(select(Customer.id).where(Customer.username == DEMO_TEACHER))

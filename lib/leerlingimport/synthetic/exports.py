@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 from leerlingimport.synthetic.people import Pupil, SchoolSpec
 
 FIXED_TIME = dt.datetime(2026, 1, 1, 12, 0, 0)
+_FIXED_STAMP = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 Writer = Callable[[SchoolSpec, Sequence[Pupil]], bytes]
 
 
@@ -118,7 +120,6 @@ def magister_xlsx(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
             ]
         )
         sheet.cell(sheet.max_row, 8).number_format = "dd-mm-yyyy"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
     out = io.BytesIO()
     wb.save(out)
     return _fixed_zip_times(out.getvalue())
@@ -154,10 +155,14 @@ def _title(spec: SchoolSpec) -> str:
 
 def handmade_ods(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
     """A hand-kept list in LibreOffice: a title row and a blank row above the header."""
+    from odf.element import Element
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.table import Table, TableCell, TableRow
     from odf.text import P
 
+    # odfpy collects namespace declarations in a class-level dict that grows with every
+    # document written; start each document from the same state so its bytes repeat.
+    Element.namespaces.clear()
     doc = OpenDocumentSpreadsheet()
     table = Table(name="Leerlingen")
     for values in [[_title(spec)], [], HANDMADE_HEADER, *_handmade_rows(pupils)]:
@@ -265,5 +270,8 @@ def _fixed_zip_times(data: bytes) -> bytes:
         for info in source.infolist():
             fixed = zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6])
             fixed.compress_type = info.compress_type
-            zf.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", _FIXED_STAMP, content)
+            zf.writestr(fixed, content)
     return out.getvalue()

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leerlingimport.cli import main
+
+from .conftest import REPO
+
+
+def test_help_loads_no_heavy_modules() -> None:
+    code = (
+        "import sys\n"
+        "from leerlingimport.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'pandas', 'sqlalchemy', 'pydantic', 'alembic', 'openpyxl', 'argon2'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LEERLINGIMPORT_DATABASE_URL", database_url)
+    monkeypatch.setenv("LEERLINGIMPORT_PARAMS_DIR", str(REPO / "params"))
+    monkeypatch.setenv("LEERLINGIMPORT_DATA_DIR", str(tmp_path / "var"))
+    return tmp_path
+
+
+def test_customer_commands(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["customer", "add", "--surname", "Smit"]) == 2  # not initialised yet
+    assert "leerlingimport init" in capsys.readouterr().err
+    assert main(["init"]) == 0
+    assert main(["init"]) == 0  # idempotent
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "customer",
+                "add",
+                "--surname",
+                "Smit",
+                "--first-name",
+                "Ria",
+                "--school",
+                "99ZZ",
+                "--group",
+                "G5A",
+                "--sex",
+                "V",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    card = out.split("Pasnummer: ")[1].split()[0]
+    assert len(card) == 14 and card.startswith("2099")
+    assert "Eenmalig wachtwoord: " in out
+    assert main(["customer", "grant-upload", card, "--branch", "0101"]) == 0
+    assert "mag nu leerlinggegevens uploaden voor vestiging 0101" in capsys.readouterr().out
+    assert main(["customer", "grant-upload", card, "--branch", "0101"]) == 0
+    assert "mocht al" in capsys.readouterr().out
+    assert main(["customer", "grant-upload", card, "--branch", "4444"]) == 1
+    assert "Vestiging 4444 bestaat niet" in capsys.readouterr().err
+    assert main(["customer", "reset-password", "123"]) == 1
+    assert "geen actieve pas" in capsys.readouterr().err
+    assert main(["customer", "reset-password", card]) == 0
+    assert main(["customer", "add", "--surname", "Jansen", "--card", card]) == 1
+    assert "al in gebruik" in capsys.readouterr().err
+    assert main(["customer", "add", "--surname", "Jansen", "--card", "12345678"]) == 0
+    assert "Pasnummer: 12345678" in capsys.readouterr().out
+
+
+def test_bad_params_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "schools").mkdir()
+    (tmp_path / "library.yaml").write_text("nam: x\n", encoding="utf-8")
+    assert main(["--params-dir", str(tmp_path), "--data-dir", str(tmp_path), "init"]) == 2
+    err = capsys.readouterr().err
+    assert "library.yaml: nam: onbekende sleutel" in err
+    assert "library.yaml: name: verplichte sleutel ontbreekt" in err
+
+
+def test_entry_point_runs(tmp_path: Path) -> None:
+    env = {**os.environ, "LEERLINGIMPORT_DATA_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "leerlingimport", "--help"], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0 and "customer" in out.stdout

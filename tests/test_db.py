@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+
+from leerlingimport.db import current_revision, make_engine, reading, upgrade, writing
+from leerlingimport.db.migrate import head_revision
+from leerlingimport.db.tables import Base, ImportRun, School
+from leerlingimport.errors import ConfigError, DatabaseUnavailable
+
+NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def test_migrations_create_everything_and_are_idempotent(database_url: str) -> None:
+    engine = make_engine(database_url)
+    assert current_revision(engine) is None
+    assert upgrade(engine) == head_revision()
+    assert upgrade(engine) == head_revision()  # a second run changes nothing and does not fail
+    assert current_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    with engine.connect() as conn:
+        # The migrations and the models describe the same schema.
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    engine.dispose()
+
+
+def _start_run(conn: object, school: int, run_id: str) -> None:
+    conn.execute(  # type: ignore[attr-defined]
+        insert(ImportRun).values(run_id=run_id, school_id=school, started_at=NOW, dry_run=False)
+    )
+
+
+def test_per_school_lock_refuses_a_second_running_import(engine: Engine) -> None:
+    with reading(engine) as conn:
+        zz, yy = (conn.scalar(select(School.id).where(School.brin == b)) for b in ("99ZZ", "99YY"))
+    with writing(engine) as conn:
+        _start_run(conn, zz, "run-1")
+    with pytest.raises(IntegrityError), writing(engine) as conn:
+        _start_run(conn, zz, "run-2")
+    with writing(engine) as conn:
+        _start_run(conn, yy, "run-3")  # another school is not blocked
+        conn.execute(update(ImportRun).where(ImportRun.run_id == "run-1").values(status="applied"))
+    with writing(engine) as conn:
+        _start_run(conn, zz, "run-4")  # the lock is free again once the first run finished
+    with reading(engine) as conn:
+        runs = conn.execute(select(ImportRun.run_id, ImportRun.status).order_by(ImportRun.id)).all()
+    assert runs == [("run-1", "applied"), ("run-3", "running"), ("run-4", "running")]
+
+
+def test_failed_transaction_leaves_nothing(engine: Engine) -> None:
+    with pytest.raises(RuntimeError), writing(engine) as conn:
+        conn.execute(update(School).values(name="Kapot"))
+        raise RuntimeError("boom")
+    with reading(engine) as conn:
+        assert "Kapot" not in set(conn.scalars(select(School.name)))
+
+
+def test_sqlite_pragmas(tmp_path: object) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/p/x.db")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(DatabaseUnavailable, match="niet bereikbaar") as caught, reading(engine):
+        pass
+    assert caught.value.retryable
+
+
+def test_unsupported_database_url() -> None:
+    with pytest.raises(ConfigError):
+        make_engine("mysql://x/y")
