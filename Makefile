@@ -1,4 +1,7 @@
 # The two commands a newcomer runs: `make demo` and `make test`. Each sets up .venv on its own.
+# Prefer Python 3.13: 3.11.7 and 3.12.1 do not refuse overlapping zip entries (CVE-2024-0450)
+# and bundle expat 2.5.0. The zip pre-check guards against both anyway (ingest/containers.py).
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3 /usr/bin/python3.13) python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
@@ -8,7 +11,7 @@ export DO_NOT_TRACK := 1
 .PHONY: demo test lint typecheck install bench samples clean
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
 	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test]'
 	touch $(STAMP)

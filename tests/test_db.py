@@ -66,6 +66,7 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
 
 
 def test_unreachable_database_is_a_clear_error() -> None:
@@ -73,6 +74,7 @@ def test_unreachable_database_is_a_clear_error() -> None:
     with pytest.raises(DatabaseUnavailable, match="niet bereikbaar") as caught, reading(engine):
         pass
     assert caught.value.retryable
+    engine.dispose()
 
 
 def test_unsupported_database_url() -> None:
