@@ -52,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--pupils", type=int, default=60, help="pupils per school")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "generate"))
 
+    cmd = sub.add_parser("check", help="read and validate a school's file; writes nothing")
+    cmd.add_argument("file")
+    cmd.add_argument("--school", required=True, help="the school's BRIN, e.g. 99ZZ")
+    cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    cmd.add_argument("--language", choices=["nl", "en"], default="nl")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "check"))
+
     _customer_commands(sub.add_parser("customer", help="register teachers and staff"))
     return parser
 

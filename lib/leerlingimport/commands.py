@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from leerlingimport.errors import ConfigError
+from leerlingimport.errors import ConfigError, InputFileError
 from leerlingimport.params import load_params
 from leerlingimport.settings import Settings
 
@@ -47,6 +47,26 @@ def init(args: argparse.Namespace, settings: Settings) -> int:
         f"{len(params.schools)} scholen uit {settings.params_dir}."
     )
     return 0
+
+
+def check(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest and validate a file without writing anything; exit 1 when it is rejected."""
+    import json
+
+    from leerlingimport.checking import check_file, render_check
+
+    school = load_params(settings.params_dir).school(args.school)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputFileError(f"Het bestand {path} is niet te lezen: {err.strerror}.") from None
+    result = check_file(data, path.name, school, language=args.language)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_check(result, path.name, args.language))
+    return 1 if result.rejected else 0
 
 
 def generate(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,41 @@
+"""Birth dates in the formats schools really write, parsed a whole column at a time.
+
+ISO ``2014-03-07``; Dutch ``07-03-2014`` and Excel's short ``7-3-2014``; Belgian ``07/03/2014``;
+``07.03.2014``; an Excel serial (``41705``). Day first, always: no Dutch or Flemish system writes
+month first. A two-digit year is ambiguous (2014 or 1914?) and so is not guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+DateStatus = Literal["ok", "empty", "bad", "ambiguous"]
+
+_ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
+_DMY = r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"
+_SHORT_YEAR = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$"
+_SERIAL = r"^\d{5}(?:\.0+)?$"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(dates, statuses) for a column of text: dates as ``datetime64`` (NaT where none)."""
+    text = values.fillna("").astype("str").str.strip()
+    parts = text.str.extract(_ISO).astype("float64")
+    dmy = text.str.extract(_DMY).astype("float64")
+    parts = parts.fillna(dmy[["y", "m", "d"]]) if len(dmy) else parts
+    dates = pd.to_datetime(
+        pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"]}),
+        errors="coerce",
+    )
+    serial = text.str.fullmatch(_SERIAL)
+    if serial.any():
+        days = pd.to_numeric(text.where(serial), errors="coerce")
+        dates = dates.fillna(_EXCEL_EPOCH + pd.to_timedelta(days, unit="D"))
+    status = pd.Series("bad", index=text.index, dtype="str")
+    status[dates.notna()] = "ok"
+    status[text.str.fullmatch(_SHORT_YEAR)] = "ambiguous"
+    status[text == ""] = "empty"
+    return dates.where(status == "ok"), status

@@ -1,0 +1,181 @@
+"""What a file is, judged by its bytes, and whether it is safe to hand to a parser.
+
+Every check here runs before any spreadsheet or XML parser sees the file: ZIP limits (entries,
+sizes, ratio, nesting, paths, symlinks, encryption, overlapping entries), encrypted and
+macro-enabled Office files, and XML with a DTD.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import struct
+import zipfile
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal
+
+Container = Literal["csv", "xlsx", "xls", "ods", "zip", "edexml"]
+
+MAX_ENTRIES = 50
+MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".gz", ".tar", ".jar", ".xlsx", ".ods", ".xls")
+_DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+PUPIL_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".ods", ".xml")
+
+
+class Refused(Exception):
+    """The file may not be parsed; ``code`` and ``detail`` become the issue."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Detected:
+    container: Container
+    data: bytes
+    name: str  # the file (or zip member) name, for messages only
+
+
+def detect(data: bytes, name: str) -> Detected:
+    """Decide the container from the content; raise Refused for what must not be parsed."""
+    if not data.strip():
+        raise Refused("empty-file")
+    if data.startswith(OLE_MAGIC):
+        return Detected(_ole_kind(data), data, name)
+    if data.startswith(ZIP_MAGIC):
+        members = check_zip(data)
+        return Detected(_zip_kind(data, members), data, name)
+    if _looks_like_xml(data):
+        check_xml(data)
+        return Detected("edexml", data, name)
+    if _looks_binary(data):
+        raise Refused("unsupported-file", _binary_hint(data))
+    return Detected("csv", data, name)
+
+
+def check_zip(data: bytes) -> list[zipfile.ZipInfo]:
+    """Refuse a ZIP (also XLSX and ODS) that could hurt a parser; return its members."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise Refused("unsupported-file", f"beschadigd zip-bestand: {err}") from None
+    if len(members) > MAX_ENTRIES:
+        raise Refused("unsafe-archive", f"meer dan {MAX_ENTRIES} bestanden")
+    total = 0
+    for info in members:
+        _check_member(info)
+        total += info.file_size
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise Refused("unsafe-archive", "uitgepakt groter dan 50 MB")
+    _check_no_overlap(data, members)
+    return members
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    if name.startswith(("/", "\\")) or "\\" in name or ".." in name.split("/") or ":" in name:
+        raise Refused("unsafe-archive", f"ongeldig pad '{name[:60]}'")
+    if stat.S_ISLNK(info.external_attr >> 16):
+        raise Refused("unsafe-archive", f"snelkoppeling '{name[:60]}'")
+    if info.flag_bits & 0x1:
+        raise Refused("encrypted-file")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio > MAX_RATIO and info.file_size > 1024 * 1024:
+        raise Refused("unsafe-archive", f"'{name[:60]}' pakt verdacht sterk uit")
+
+
+def _check_no_overlap(data: bytes, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse entries whose data overlap (quoted-overlap zip bombs, CVE-2024-0450)."""
+    spans = []
+    for info in members:
+        start = info.header_offset
+        header = data[start : start + 30]
+        if len(header) < 30 or header[:4] != ZIP_MAGIC:
+            raise Refused("unsafe-archive", "ongeldige bestandskop in het zip-bestand")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        spans.append((start, start + 30 + name_len + extra_len + info.compress_size))
+    spans.sort()
+    for (_, end), (next_start, _) in pairwise(spans):
+        if end > next_start:
+            raise Refused("unsafe-archive", "overlappende bestanden (zip-bom)")
+
+
+def _zip_kind(data: bytes, members: list[zipfile.ZipInfo]) -> Container:
+    names = {m.filename for m in members}
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    if "[Content_Types].xml" in names:
+        types = archive.read("[Content_Types].xml")
+        if b"macroEnabled" in types or "xl/vbaProject.bin" in names:
+            raise Refused("macro-file", "VBA-project")
+        if b"spreadsheetml" not in types:
+            raise Refused("unsupported-file", "Office-bestand maar geen werkmap")
+        return "xlsx"
+    if "mimetype" in names:
+        if archive.read("mimetype").strip() != ODS_MIME:
+            raise Refused("unsupported-file", "OpenDocument maar geen rekenblad")
+        if any(n.startswith(("Basic/", "Scripts/")) for n in names):
+            raise Refused("macro-file", "Basic-scripts")
+        return "ods"
+    return "zip"
+
+
+def _ole_kind(data: bytes) -> Container:
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except (OSError, ValueError) as err:
+        raise Refused("unsupported-file", f"beschadigd Office-bestand: {err}") from None
+    with ole:
+        streams = {"/".join(map(str, s)) for s in ole.listdir(streams=True, storages=True)}
+    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+        raise Refused("encrypted-file")
+    if any(s.startswith(("_VBA_PROJECT_CUR", "Macros")) for s in streams):
+        raise Refused("macro-file", "VBA-project")
+    if "Workbook" not in streams and "Book" not in streams:
+        raise Refused("unsupported-file", "Office-bestand maar geen werkmap")
+    return "xls"
+
+
+def check_xml(data: bytes) -> None:
+    """Refuse XML with a document type declaration: no entities, no external references."""
+    if _DTD.search(data):
+        raise Refused("unsafe-xml", "DOCTYPE/ENTITY")
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<?xml") or head.startswith(b"<EDEX") or head.startswith(b"<!DOCTYPE")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs but is text
+        return False
+    return b"\x00" in sample
+
+
+def _binary_hint(data: bytes) -> str:
+    known = {
+        b"\x89PNG": "een PNG-afbeelding",
+        b"%PDF": "een PDF",
+        b"\xff\xd8\xff": "een JPEG-foto",
+        b"GIF8": "een GIF-afbeelding",
+        b"7z\xbc\xaf": "een 7-Zip-archief",
+        b"Rar!": "een RAR-archief",
+        b"\x1f\x8b": "een gzip-archief",
+    }
+    for magic, what in known.items():
+        if data.startswith(magic):
+            return f"het is {what}"
+    return "binaire inhoud"

@@ -1,0 +1,283 @@
+"""From an uploaded file's bytes to the canonical pupil table (DESIGN §5.1).
+
+``ingest`` never raises for bad input: it returns the table it could read and the issues.
+A file-level error (an ``Issue`` with no row) means the file is rejected as a whole.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from leerlingimport.ingest import edexml
+from leerlingimport.ingest.containers import (
+    PUPIL_SUFFIXES,
+    Detected,
+    Refused,
+    detect,
+)
+from leerlingimport.ingest.headers import HeaderMap, header_score, map_headers
+from leerlingimport.ingest.normalise import normalise_table
+from leerlingimport.ingest.safety import ensure_parser_safety
+from leerlingimport.ingest.sheets import (
+    Cell,
+    cell_text,
+    formula_cells,
+    read_workbook,
+    serial_to_date,
+)
+from leerlingimport.ingest.text import decode, sniff_delimiter, split_records
+from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
+from leerlingimport.schema import SOURCE_ROW
+
+HEADER_SEARCH_ROWS = 30
+MIN_HEADER_SCORE = 3
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How the file was read (the ``format`` object of ``check --json``)."""
+
+    container: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    member: str | None = None  # the file inside a ZIP that was read
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """The canonical pupil table (text cells, ``source_row``), how it was read, and the issues."""
+
+    table: pd.DataFrame
+    format: FileFormat
+    columns: dict[str, str] = field(default_factory=dict)  # canonical → the school's header
+    dropped_columns: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the file as a whole is rejected."""
+        return bool(file_errors(self.issues))
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    rows: Sequence[Sequence[Cell]]
+    numbers: Sequence[int]  # the row number a person sees, per row
+    fmt: FileFormat
+    spreadsheet: bool
+
+
+def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
+    """Read ``data`` (the bytes of an upload called ``name``) into the canonical table."""
+    ensure_parser_safety()
+    notes: list[Issue] = []
+    try:
+        detected = detect(data, name)
+        member = None
+        if detected.container == "zip":
+            detected = _pick_member(detected, notes, language)
+            member = detected.name
+        if detected.container == "edexml":
+            return _from_edexml(detected, member, notes, language)
+        sheet = _choose_sheet(_sheets(detected), language)
+        return _from_sheet(detected, sheet, member, notes, language)
+    except Refused as refused:
+        issue = make_issue(refused.code, detail=refused.detail, language=language)
+        if refused.code == "unbalanced-quote" and refused.detail.isdigit():
+            issue = make_issue(refused.code, row=int(refused.detail), language=language)
+            issue = Issue(issue.code, issue.severity, None, None, None, issue.message)
+        return Ingested(_empty_table(), FileFormat(), issues=[*notes, issue])
+
+
+def _sheets(detected: Detected) -> list[_Sheet]:
+    if detected.container == "csv":
+        decoded = decode(detected.data)
+        delimiter = sniff_delimiter(decoded.text)
+        records = split_records(decoded.text, delimiter)
+        fmt = FileFormat("csv", decoded.encoding, delimiter)
+        return [_Sheet([r.fields for r in records], [r.number for r in records], fmt, False)]
+    grids = read_workbook(detected.data, detected.container)
+    return [
+        _Sheet(
+            g.rows, range(1, len(g.rows) + 1), FileFormat(detected.container, sheet=g.name), True
+        )
+        for g in grids
+        if g.visible
+    ]
+
+
+def _header_row(sheet: _Sheet) -> tuple[int, int]:
+    """(score, index) of the row that looks most like a header, among the first rows."""
+    best = (0, -1)
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        score = header_score([cell_text(c) for c in row])
+        if score > best[0]:
+            best = (score, index)
+    return best
+
+
+def _choose_sheet(sheets: list[_Sheet], language: Language) -> tuple[_Sheet, int]:
+    scored = [(_header_row(s), s) for s in sheets]
+    good = [(score, index, s) for (score, index), s in scored if score >= MIN_HEADER_SCORE]
+    if not good:
+        raise Refused("no-header")
+    top = max(score for score, _, _ in good)
+    best = [(index, s) for score, index, s in good if score == top]
+    if len(best) > 1:
+        raise Refused("ambiguous-sheet", ", ".join(repr(s.fmt.sheet) for _, s in best))
+    return best[0][1], best[0][0]
+
+
+def _from_sheet(
+    detected: Detected,
+    chosen: tuple[_Sheet, int],
+    member: str | None,
+    notes: list[Issue],
+    language: Language,
+) -> Ingested:
+    sheet, header_index = chosen
+    headers = [cell_text(c).strip() for c in sheet.rows[header_index]]
+    mapping = map_headers(headers)
+    fmt = replace(sheet.fmt, header_row=sheet.numbers[header_index], member=member)
+    issues = [*notes, *_header_issues(mapping, language)]
+    if file_errors(issues):
+        return Ingested(_empty_table(), fmt, mapping.sources, mapping.dropped, issues)
+    body = list(zip(sheet.numbers[header_index + 1 :], sheet.rows[header_index + 1 :], strict=True))
+    if len(body) > MAX_ROWS:
+        raise Refused("too-many-rows", "")
+    columns: dict[str, list[str]] = {f: [] for f in mapping.fields}
+    numbers: list[int] = []
+    for number, row in body:
+        texts = [cell_text(c) for c in row]
+        if not any(t.strip() for t in texts):
+            continue  # blank rows and rows of separators only
+        issues += _field_count_issues(number, texts, len(headers), sheet.spreadsheet, language)
+        for f, col in mapping.fields.items():
+            value = row[col] if col < len(row) else None
+            columns[f].append(_value(f, value, texts, col))
+        numbers.append(number)
+    if sheet.spreadsheet:
+        issues += _formula_issues(detected, language)
+    table = _table(columns, numbers)
+    return Ingested(normalise_table(table), fmt, mapping.sources, mapping.dropped, issues)
+
+
+def _value(field_name: str, raw: Cell, texts: list[str], col: int) -> str:
+    if field_name == "birth_date" and isinstance(raw, float | int) and not isinstance(raw, bool):
+        day = serial_to_date(float(raw))
+        if day is not None:
+            return day.isoformat()
+    return texts[col].strip() if col < len(texts) else ""
+
+
+def _field_count_issues(
+    number: int, texts: list[str], expected: int, spreadsheet: bool, language: Language
+) -> list[Issue]:
+    if spreadsheet or len(texts) == expected:
+        return []
+    if len(texts) > expected:
+        if not any(t.strip() for t in texts[expected:]):
+            return []  # a trailing separator
+        code = "too-many-fields"
+    else:
+        code = "too-few-fields"
+    return [make_issue(code, row=number, found=len(texts), expected=expected, language=language)]
+
+
+def _header_issues(mapping: HeaderMap, language: Language) -> list[Issue]:
+    issues = [
+        make_issue("forbidden-column", column=h, language=language) for _, h in mapping.forbidden
+    ]
+    for field_name, headers in mapping.duplicates:
+        quoted = " en ".join(f"'{h}'" for h in headers)
+        issues.append(
+            make_issue("duplicate-column", detail=quoted, field=field_name, language=language)
+        )
+    if mapping.dropped:
+        issues.append(
+            make_issue(
+                "column-dropped", detail=bounded(mapping.dropped, 8, language), language=language
+            )
+        )
+    return issues
+
+
+def _formula_issues(detected: Detected, language: Language) -> list[Issue]:
+    cells = formula_cells(detected.data, detected.container)
+    if not cells:
+        return []
+    return [make_issue("formula-cell", detail=bounded(cells, 5, language), language=language)]
+
+
+def _from_edexml(
+    detected: Detected, member: str | None, notes: list[Issue], language: Language
+) -> Ingested:
+    pupils = edexml.read_edexml(detected.data)
+    issues = list(notes)
+    if pupils.sensitive:
+        issues.append(
+            make_issue(
+                "sensitive-element-dropped", detail=", ".join(pupils.sensitive), language=language
+            )
+        )
+    columns = {f: [r[i] for r in pupils.rows] for i, f in enumerate(edexml.CANONICAL)}
+    table = _table(columns, list(range(1, len(pupils.rows) + 1)))
+    fmt = FileFormat("edexml", "utf-8", member=member)
+    sources = dict(zip(edexml.CANONICAL, edexml.HEADERS, strict=True))
+    return Ingested(normalise_table(table), fmt, sources, [], issues)
+
+
+def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> Detected:
+    """The pupil file inside a ZIP: the candidate whose header looks best; the rest reported."""
+    archive = zipfile.ZipFile(io.BytesIO(detected.data))
+    candidates: list[tuple[int, Detected]] = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        member = info.filename
+        if not member.lower().endswith(PUPIL_SUFFIXES):
+            kind = "geen leerlingbestand" if language == "nl" else "not a pupil file"
+            notes.append(
+                make_issue("archive-entry-ignored", value=member, detail=kind, language=language)
+            )
+            continue
+        inner = detect(archive.read(info), member)
+        if inner.container == "zip":
+            raise Refused("unsafe-archive", f"zip-bestand in een zip-bestand ('{member[:60]}')")
+        candidates.append((_member_score(inner), inner))
+    if not candidates:
+        raise Refused("no-pupil-file")
+    candidates.sort(key=lambda c: -c[0])
+    for _score, other in candidates[1:]:
+        why = "minder passende kolommen" if language == "nl" else "fewer matching columns"
+        notes.append(
+            make_issue("archive-entry-ignored", value=other.name, detail=why, language=language)
+        )
+    return candidates[0][1]
+
+
+def _member_score(inner: Detected) -> int:
+    if inner.container == "edexml":
+        return 100
+    try:
+        return max((_header_row(s)[0] for s in _sheets(inner)), default=0)
+    except Refused:
+        return 0
+
+
+def _table(columns: dict[str, list[str]], numbers: list[int]) -> pd.DataFrame:
+    data: dict[str, object] = {c: pd.Series(v, dtype="str") for c, v in columns.items()}
+    data[SOURCE_ROW] = pd.Series(numbers, dtype="int64")
+    return pd.DataFrame(data)
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame({SOURCE_ROW: pd.Series([], dtype="int64")})

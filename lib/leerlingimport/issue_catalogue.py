@@ -1,0 +1,145 @@
+"""The message catalogue: code → (severity, Dutch template, English template).
+
+Templates may use ``{row}``, ``{column}``, ``{value}`` and the details a caller passes.
+Codes are stable: scripts and the portal rely on them. Add, never rename.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+_S = Literal["error", "warning", "info"]
+
+CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
+    # --- the file as a whole (ingest) ---
+    "empty-file": (
+        "error",
+        "het bestand is leeg. Maak de export opnieuw en upload die.",
+        "the file is empty. Export it again and upload that.",
+    ),
+    "unsupported-file": (
+        "error",
+        "dit is geen leerlingbestand dat wij kunnen lezen ({detail}). Stuur een .csv, .xlsx, "
+        ".xls, .ods of .zip met daarin een van die bestanden.",
+        "this is not a pupil file we can read ({detail}). Send a .csv, .xlsx, .xls, .ods, or a "
+        ".zip holding one of those.",
+    ),
+    "encrypted-file": (
+        "error",
+        "het bestand is met een wachtwoord beveiligd. Sla het op zonder wachtwoord en upload "
+        "het opnieuw; stuur nooit het wachtwoord mee.",
+        "the file is password-protected. Save it without a password and upload it again; never "
+        "send the password.",
+    ),
+    "macro-file": (
+        "error",
+        "het bestand bevat macro's ({detail}). Sla het op als gewone werkmap (.xlsx) of als "
+        ".csv en upload het opnieuw.",
+        "the file contains macros ({detail}). Save it as a plain workbook (.xlsx) or .csv and "
+        "upload it again.",
+    ),
+    "unsafe-archive": (
+        "error",
+        "het zip-bestand is geweigerd: {detail}. Stuur het leerlingbestand zelf, of een gewone "
+        "zip met alleen dat bestand.",
+        "the zip file was refused: {detail}. Send the pupil file itself, or a plain zip holding "
+        "only that file.",
+    ),
+    "unsafe-xml": (
+        "error",
+        "het bestand bevat XML-constructies die wij om veiligheidsredenen niet lezen ({detail}). "
+        "Maak de export opnieuw vanuit het administratiesysteem.",
+        "the file contains XML constructs we refuse to read for safety ({detail}). Export it "
+        "again from the administration system.",
+    ),
+    "no-pupil-file": (
+        "error",
+        "in het zip-bestand staat geen leerlingbestand (.csv, .xlsx, .xls, .ods of .xml).",
+        "the zip file holds no pupil file (.csv, .xlsx, .xls, .ods or .xml).",
+    ),
+    "archive-entry-ignored": (
+        "info",
+        "'{value}' in het zip-bestand is niet gelezen ({detail}).",
+        "'{value}' in the zip file was not read ({detail}).",
+    ),
+    "unknown-encoding": (
+        "error",
+        "de tekens in het bestand zijn niet te lezen als UTF-8 of Windows-1252 ({detail}). Sla "
+        "het bestand op als 'CSV UTF-8' en upload het opnieuw.",
+        "the characters cannot be read as UTF-8 or Windows-1252 ({detail}). Save the file as "
+        "'CSV UTF-8' and upload it again.",
+    ),
+    "no-header": (
+        "error",
+        "geen kopregel met kolomnamen gevonden (bijv. LEERLINGNUMMER, ROEPNAAM, NAAM, GROEP). "
+        "Zet de kolomnamen in de eerste regel boven de leerlingen.",
+        "no header row with column names found (e.g. LEERLINGNUMMER, ROEPNAAM, NAAM, GROEP). Put "
+        "the column names in the row above the pupils.",
+    ),
+    "ambiguous-sheet": (
+        "error",
+        "meerdere tabbladen lijken een leerlinglijst ({detail}). Laat alleen het juiste tabblad "
+        "in het bestand staan.",
+        "several sheets look like a pupil list ({detail}). Keep only the right sheet in the file.",
+    ),
+    "forbidden-column": (
+        "error",
+        "deze kolom bevat gegevens die de bibliotheek niet mag ontvangen (BSN, PGN, "
+        "onderwijsnummer of rijksregisternummer). Het hele bestand is geweigerd en niet bewaard. "
+        "Verwijder de kolom en upload het bestand opnieuw.",
+        "this column holds data the library must not receive (BSN, PGN, education number or "
+        "national register number). The whole file was refused and not kept. Remove the column "
+        "and upload the file again.",
+    ),
+    "duplicate-column": (
+        "error",
+        "de kolommen {detail} betekenen allebei '{field}'. Laat er één van staan.",
+        "the columns {detail} both mean '{field}'. Keep only one of them.",
+    ),
+    "column-dropped": (
+        "info",
+        "kolommen die de bibliotheek niet nodig heeft zijn niet gelezen: {detail}.",
+        "columns the library does not need were not read: {detail}.",
+    ),
+    "sensitive-element-dropped": (
+        "warning",
+        "het bestand bevat gegevens die de bibliotheek niet mag hebben ({detail}); die zijn "
+        "overgeslagen en niet bewaard. Laat ze voortaan weg uit de export.",
+        "the file holds data the library must not have ({detail}); they were skipped and not "
+        "kept. Leave them out of future exports.",
+    ),
+    "formula-cell": (
+        "warning",
+        "cellen met formules ({detail}): de berekende waarde is gebruikt, de formule niet. "
+        "Controleer deze cellen.",
+        "cells with formulas ({detail}): the calculated value was used, not the formula. Check "
+        "these cells.",
+    ),
+    "too-many-fields": (
+        "error",
+        "deze regel heeft {found} velden, de kopregel {expected}. Controleer scheidingstekens "
+        "en aanhalingstekens in deze regel.",
+        "this line has {found} fields, the header {expected}. Check separators and quotes on "
+        "this line.",
+    ),
+    "too-few-fields": (
+        "error",
+        "deze regel heeft {found} velden, de kopregel {expected}. Controleer scheidingstekens "
+        "en aanhalingstekens in deze regel.",
+        "this line has {found} fields, the header {expected}. Check separators and quotes on "
+        "this line.",
+    ),
+    "unbalanced-quote": (
+        "error",
+        'een aanhalingsteken (") wordt hier geopend maar niet gesloten. Het bestand is niet te '
+        "lezen; herstel de regel of exporteer opnieuw.",
+        'a quote (") opens here but never closes. The file cannot be read; fix the line or '
+        "export again.",
+    ),
+    "too-many-rows": (
+        "error",
+        "het bestand heeft {found} rijen; meer dan {limit} lezen wij niet in één keer. Splits "
+        "het bestand per vestiging.",
+        "the file has {found} rows; we do not read more than {limit} at once. Split it by branch.",
+    ),
+}

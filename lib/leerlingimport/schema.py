@@ -1,0 +1,39 @@
+"""Canonical column names of the pupil table, once."""
+
+from __future__ import annotations
+
+from typing import Final
+
+SOURCE_ROW: Final = "source_row"  # the row number as the school sees it (header row counted)
+
+# Canonical pupil fields, in display order.
+FIELDS: Final = (
+    "card_number",
+    "student_number",
+    "group_code",
+    "group_name",
+    "year_group",
+    "initials",
+    "first_name",
+    "prefix",
+    "surname",
+    "full_name",  # only from a file with one combined name column; split by ingest
+    "birth_date",
+    "sex",
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+    "email",
+)
+
+NAME_FIELDS: Final = ("initials", "first_name", "prefix", "surname")
+CONTACT_FIELDS: Final = (
+    "street",
+    "house_number",
+    "house_number_suffix",
+    "postcode",
+    "city",
+    "email",
+)
