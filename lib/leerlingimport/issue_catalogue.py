@@ -76,6 +76,13 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "no header row with column names found (e.g. LEERLINGNUMMER, ROEPNAAM, NAAM, GROEP). Put "
         "the column names in the row above the pupils.",
     ),
+    "no-data-rows": (
+        "error",
+        "het bestand heeft een kopregel maar geen leerlingen. Er is niets ingelezen en niemand "
+        "uitgeschreven. Controleer de export en upload het bestand opnieuw.",
+        "the file has a header row but no pupils. Nothing was read and nobody was deregistered. "
+        "Check the export and upload the file again.",
+    ),
     "ambiguous-sheet": (
         "error",
         "meerdere tabbladen lijken een leerlinglijst ({detail}). Laat alleen het juiste tabblad "

@@ -1,5 +1,6 @@
 """Pure clean-ups of the canonical table: names, postcodes, sex codes, house numbers.
 
+Column-wise, with pyarrow compute (C, RE2 regular expressions) doing the per-value work.
 Values that cannot be understood are left as given, so validation can name them.
 """
 
@@ -9,6 +10,8 @@ import re
 import unicodedata
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leerlingimport.schema import NAME_FIELDS
 
@@ -63,8 +66,9 @@ SEX_CODES = {
     "0": "",
     "onbekend": "",
 }
-_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s*([A-Za-z]{2})$")
-_HOUSE = re.compile(r"^([0-9]+)\s*(?:[-/]\s*)?(\S.{0,9})?$")
+_POSTCODE = r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$"
+_HOUSE_SEPARATED = r"^([0-9]+)\s*[-/\s]\s*(\S.{0,9})$"  # 12-2, 12 hs, 12 / 3
+_HOUSE_GLUED = r"^([0-9]+)([^\s0-9/-].{0,9})$"  # 12a, 12bis
 _SPACES = re.compile(r"\s+")
 
 
@@ -75,11 +79,12 @@ def normalise_table(table: pd.DataFrame) -> pd.DataFrame:
         out = _split_full_names(out)
     for column in (*NAME_FIELDS, "group_name", "city", "street"):
         if column in out.columns:
-            out[column] = out[column].map(clean_name)
+            out[column] = clean_names(out[column])
     if "postcode" in out.columns:
-        out["postcode"] = out["postcode"].map(normalise_postcode)
+        out["postcode"] = normalise_postcodes(out["postcode"])
     if "sex" in out.columns:
-        out["sex"] = out["sex"].map(lambda v: SEX_CODES.get(v.strip().casefold(), v.strip()))
+        codes = out["sex"].str.lower().map(SEX_CODES)
+        out["sex"] = codes.fillna(out["sex"]).astype("str")
     if "house_number" in out.columns:
         out = _split_house_numbers(out)
     return out
@@ -90,10 +95,23 @@ def clean_name(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
-def normalise_postcode(value: str) -> str:
+def clean_names(values: pd.Series) -> pd.Series:
+    """``clean_name`` for a whole column."""
+    text = pc.utf8_normalize(pa.array(values, pa.large_string()), "NFC")
+    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
+    return _series(text, values)
+
+
+def normalise_postcodes(values: pd.Series) -> pd.Series:
     """``1234ab`` → ``1234 AB``; anything else as given (trimmed)."""
-    match = _POSTCODE.match(value.strip())
-    return f"{match[1]} {match[2].upper()}" if match else value.strip()
+    text = pa.array(values, pa.large_string())
+    tidy = pc.utf8_upper(pc.replace_substring_regex(text, _POSTCODE, r"\1 \2"))
+    matched = pc.match_substring_regex(text, _POSTCODE)
+    return _series(pc.if_else(matched, tidy, pc.utf8_trim_whitespace(text)), values)
+
+
+def _series(array: pa.Array, like: pd.Series) -> pd.Series:
+    return pd.Series(array, index=like.index, dtype="str")
 
 
 def split_full_name(value: str) -> tuple[str, str, str]:
@@ -125,23 +143,22 @@ def _split_full_names(table: pd.DataFrame) -> pd.DataFrame:
     out = table.drop(columns="full_name")
     for i, column in enumerate(("first_name", "prefix", "surname")):
         if column not in out.columns:
-            out[column] = parts.map(lambda p, i=i: p[i])
+            out[column] = parts.map(lambda p, i=i: p[i]).astype("str")
     return out
 
 
 def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """``12a`` → ``12`` + ``a`` when the file has no (filled) addition column."""
     out = table.copy()
-    suffix = out["house_number_suffix"] if "house_number_suffix" in out.columns else None
-    numbers, suffixes = [], []
-    for i, raw in enumerate(out["house_number"]):
-        given = "" if suffix is None else suffix.iloc[i]
-        match = _HOUSE.match(raw.strip())
-        if match and match[2] and not given:
-            numbers.append(match[1])
-            suffixes.append(match[2].strip())
-        else:
-            numbers.append(raw.strip())
-            suffixes.append(given)
-    out["house_number"] = pd.Series(numbers, index=out.index, dtype="str")
-    out["house_number_suffix"] = pd.Series(suffixes, index=out.index, dtype="str")
+    if "house_number_suffix" not in out.columns:
+        out["house_number_suffix"] = pd.Series("", index=out.index, dtype="str")
+    text = pa.array(out["house_number"], pa.large_string())
+    suffix = pa.array(out["house_number_suffix"], pa.large_string())
+    number, addition = text, suffix
+    for pattern in (_HOUSE_GLUED, _HOUSE_SEPARATED):
+        split = pc.and_(pc.match_substring_regex(text, pattern), pc.equal(suffix, ""))
+        number = pc.if_else(split, pc.replace_substring_regex(text, pattern, r"\1"), number)
+        addition = pc.if_else(split, pc.replace_substring_regex(text, pattern, r"\2"), addition)
+    out["house_number"] = _series(number, out["house_number"])
+    out["house_number_suffix"] = _series(pc.utf8_trim_whitespace(addition), out["house_number"])
     return out

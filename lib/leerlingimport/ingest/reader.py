@@ -19,6 +19,7 @@ from leerlingimport.ingest.containers import (
     Detected,
     Refused,
     detect,
+    read_member,
 )
 from leerlingimport.ingest.headers import HeaderMap, header_score, map_headers
 from leerlingimport.ingest.normalise import normalise_table
@@ -101,9 +102,9 @@ def _sheets(detected: Detected) -> list[_Sheet]:
     if detected.container == "csv":
         decoded = decode(detected.data)
         delimiter = sniff_delimiter(decoded.text)
-        records = split_records(decoded.text, delimiter)
+        numbers, records = split_records(decoded.text, delimiter)
         fmt = FileFormat("csv", decoded.encoding, delimiter)
-        return [_Sheet([r.fields for r in records], [r.number for r in records], fmt, False)]
+        return [_Sheet(records, numbers, fmt, False)]
     grids = read_workbook(detected.data, detected.container)
     return [
         _Sheet(
@@ -150,46 +151,68 @@ def _from_sheet(
     issues = [*notes, *_header_issues(mapping, language)]
     if file_errors(issues):
         return Ingested(_empty_table(), fmt, mapping.sources, mapping.dropped, issues)
-    body = list(zip(sheet.numbers[header_index + 1 :], sheet.rows[header_index + 1 :], strict=True))
-    if len(body) > MAX_ROWS:
-        raise Refused("too-many-rows", "")
-    columns: dict[str, list[str]] = {f: [] for f in mapping.fields}
-    numbers: list[int] = []
-    for number, row in body:
-        texts = [cell_text(c) for c in row]
-        if not any(t.strip() for t in texts):
-            continue  # blank rows and rows of separators only
-        issues += _field_count_issues(number, texts, len(headers), sheet.spreadsheet, language)
-        for f, col in mapping.fields.items():
-            value = row[col] if col < len(row) else None
-            columns[f].append(_value(f, value, texts, col))
-        numbers.append(number)
+    rows, numbers = sheet.rows[header_index + 1 :], sheet.numbers[header_index + 1 :]
+    if len(rows) > MAX_ROWS:
+        raise Refused("too-many-rows", str(len(rows)))
+    columns = _columns(rows, mapping.fields, len(headers))
+    table = _table(columns, list(numbers))
+    for f in mapping.fields:
+        table[f] = table[f].str.strip()
+    kept = (table[list(mapping.fields)] != "").any(axis=1)  # blank rows, rows of separators only
+    table = table[kept].reset_index(drop=True)
+    if not sheet.spreadsheet:
+        issues += _field_count_issues(rows, numbers, kept.tolist(), len(headers), language)
+    if table.empty:
+        issues.append(make_issue("no-data-rows", language=language))
     if sheet.spreadsheet:
         issues += _formula_issues(detected, language)
-    table = _table(columns, numbers)
     return Ingested(normalise_table(table), fmt, mapping.sources, mapping.dropped, issues)
 
 
-def _value(field_name: str, raw: Cell, texts: list[str], col: int) -> str:
-    if field_name == "birth_date" and isinstance(raw, float | int) and not isinstance(raw, bool):
-        day = serial_to_date(float(raw))
+def _columns(
+    rows: Sequence[Sequence[Cell]], fields: dict[str, int], width: int
+) -> dict[str, list[str]]:
+    """The mapped columns as text; columns of strings pass through untouched (the fast case)."""
+    padded = [r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows]
+    transposed = list(zip(*padded, strict=False)) if padded else [()] * width
+    out = {}
+    for field_name, col in fields.items():
+        values = transposed[col]
+        if set(map(type, values)) <= {str}:
+            out[field_name] = list(values)
+            continue
+        convert = _date_text if field_name == "birth_date" else cell_text
+        out[field_name] = [v if v.__class__ is str else convert(v) for v in values]
+    return out
+
+
+def _date_text(value: Cell) -> str:
+    """A date cell as an ISO date; a number in a date column as an Excel serial."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        day = serial_to_date(float(value))
         if day is not None:
             return day.isoformat()
-    return texts[col].strip() if col < len(texts) else ""
+    return cell_text(value)
 
 
 def _field_count_issues(
-    number: int, texts: list[str], expected: int, spreadsheet: bool, language: Language
+    rows: Sequence[Sequence[Cell]],
+    numbers: Sequence[int],
+    kept: list[bool],
+    expected: int,
+    language: Language,
 ) -> list[Issue]:
-    if spreadsheet or len(texts) == expected:
-        return []
-    if len(texts) > expected:
-        if not any(t.strip() for t in texts[expected:]):
-            return []  # a trailing separator
-        code = "too-many-fields"
-    else:
-        code = "too-few-fields"
-    return [make_issue(code, row=number, found=len(texts), expected=expected, language=language)]
+    issues = []
+    for row, number, keep in zip(rows, numbers, kept, strict=True):
+        if len(row) == expected or not keep:
+            continue
+        if len(row) > expected and not any(str(t).strip() for t in row[expected:]):
+            continue  # a trailing separator
+        code = "too-many-fields" if len(row) > expected else "too-few-fields"
+        issues.append(
+            make_issue(code, row=number, found=len(row), expected=expected, language=language)
+        )
+    return issues
 
 
 def _header_issues(mapping: HeaderMap, language: Language) -> list[Issue]:
@@ -228,6 +251,8 @@ def _from_edexml(
                 "sensitive-element-dropped", detail=", ".join(pupils.sensitive), language=language
             )
         )
+    if not pupils.rows:
+        issues.append(make_issue("no-data-rows", language=language))
     columns = {f: [r[i] for r in pupils.rows] for i, f in enumerate(edexml.CANONICAL)}
     table = _table(columns, list(range(1, len(pupils.rows) + 1)))
     fmt = FileFormat("edexml", "utf-8", member=member)
@@ -249,7 +274,7 @@ def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> 
                 make_issue("archive-entry-ignored", value=member, detail=kind, language=language)
             )
             continue
-        inner = detect(archive.read(info), member)
+        inner = detect(read_member(archive, info), member)
         if inner.container == "zip":
             raise Refused("unsafe-archive", f"zip-bestand in een zip-bestand ('{member[:60]}')")
         candidates.append((_member_score(inner), inner))

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from leerlingimport.ingest.containers import Container, Refused, check_xml
+from leerlingimport.ingest.containers import Container, Refused, check_xml, read_member
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -51,10 +51,11 @@ def _check_xml_members(data: bytes) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
             if info.filename.endswith((".xml", ".rels")):
-                check_xml(archive.read(info))
+                check_xml(read_member(archive, info))
 
 
-_XLSX_FORMULA = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}[0-9]+)"[^>]*>\s*(?:<is>.*?</is>\s*)?<f\b')
+_XLSX_FORMULA = re.compile(rb"<f[\s>/]")
+_XLSX_CELL_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
 _ODS_FORMULA = re.compile(rb"table:formula=")
 
 
@@ -66,11 +67,21 @@ def formula_cells(data: bytes, container: Container) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in sorted(archive.namelist()):
             if container == "xlsx" and name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                found += [m.decode() for m in _XLSX_FORMULA.findall(archive.read(name))]
+                found += _xlsx_formula_refs(read_member(archive, name))
             elif container == "ods" and name == "content.xml":
-                count = len(_ODS_FORMULA.findall(archive.read(name)))
+                count = len(_ODS_FORMULA.findall(read_member(archive, name)))
                 found += [f"{count} cel(len)"] if count else []
     return found
+
+
+def _xlsx_formula_refs(sheet: bytes) -> list[str]:
+    """The reference of every cell holding a formula (found by its <f> tag, then its <c>)."""
+    refs = []
+    for match in _XLSX_FORMULA.finditer(sheet):
+        start = sheet.rfind(b"<c ", 0, match.start())
+        ref = _XLSX_CELL_REF.search(sheet, start, match.start()) if start >= 0 else None
+        refs.append(ref[1].decode() if ref else "?")
+    return refs
 
 
 def cell_text(value: Cell) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass
 
 from leerlingimport.ingest.containers import Refused
@@ -46,12 +47,15 @@ def decode(data: bytes) -> DecodedText:
         raise Refused("unknown-encoding", f"onbekend teken op positie {err.start}") from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _checked(text: str, encoding: str) -> DecodedText:
     if "\ufffd" in text:
         raise Refused("unknown-encoding", "het bestand bevat al vervangingstekens (�)")
-    controls = [c for c in text if ord(c) < 32 and c not in "\t\r\n"]
-    if controls:
-        raise Refused("unknown-encoding", f"stuurteken {ord(controls[0]):#04x}")
+    control = _CONTROL.search(text)
+    if control:
+        raise Refused("unknown-encoding", f"stuurteken {ord(control[0]):#04x}")
     return DecodedText(text.removeprefix("\ufeff"), encoding)
 
 
@@ -80,29 +84,23 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-@dataclass(frozen=True)
-class Record:
-    number: int  # 1-based record number: the row a person sees in a spreadsheet program
-    line: int  # 1-based physical line where the record starts
-    fields: list[str]
-
-
-def split_records(text: str, delimiter: str) -> list[Record]:
-    """Every record with its numbers; an unbalanced quote raises Refused with its line."""
+def split_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]]:
+    """(record numbers, records): the number is the row a person sees in a spreadsheet
+    program. An unbalanced quote raises Refused with the line where the record starts."""
+    lines = text.splitlines()
+    if '"' not in text:  # no quoting at all: a record is a line (most system exports)
+        return list(range(1, len(lines) + 1)), [line.split(delimiter) for line in lines]
     reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
-    records: list[Record] = []
+    records: list[list[str]] = []
     line = 1
     try:
-        for number, fields in enumerate(reader, start=1):
-            records.append(Record(number, line, fields))
+        for fields in reader:
+            if any(f.count("\n") > 2 for f in fields):
+                break  # a quote that never closes swallows the lines after it
+            records.append(fields)
             line = reader.line_num + 1
+        else:
+            return list(range(1, len(records) + 1)), records
     except csv.Error:
-        raise Refused("unbalanced-quote", str(line)) from None
-    if records and _quote_never_closed(records[-1]):
-        raise Refused("unbalanced-quote", str(records[-1].line))
-    return records
-
-
-def _quote_never_closed(record: Record) -> bool:
-    # csv in non-strict EOF handling swallows the rest of the file into one field.
-    return any("\n" in f and f.count("\n") > 2 for f in record.fields)
+        pass
+    raise Refused("unbalanced-quote", str(line))
