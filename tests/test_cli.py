@@ -91,3 +91,47 @@ def test_entry_point_runs(tmp_path: Path) -> None:
         [sys.executable, "-m", "leerlingimport", "--help"], capture_output=True, text=True, env=env
     )
     assert out.returncode == 0 and "customer" in out.stdout
+
+
+def test_check_reports_validation(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    sample = REPO / "data" / "samples" / "99YY_handmade_2026-2027.ods"
+    status = main(
+        ["--params-dir", str(REPO / "params"), "check", str(sample), "--school", "99YY", "--json"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert report["format"] == {
+        "container": "ods",
+        "encoding": None,
+        "delimiter": None,
+        "sheet": "Leerlingen",
+        "header_row": 3,
+    }
+    assert report["rows"] == 60 and 0 < report["valid_rows"] < 60
+    unknown = [i for i in report["issues"] if i["code"] == "year-group-unknown"]
+    assert len(unknown) == 60 - report["valid_rows"]
+    assert set(unknown[0]) == {"code", "severity", "row", "column", "message"}
+    assert unknown[0]["column"] == "Groep" and unknown[0]["row"] >= 4
+
+
+def test_check_of_a_file_without_required_columns_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upload = tmp_path / "lijst.csv"
+    upload.write_text("Roepnaam;Achternaam;Geslacht\nSem;Vries;M\n", encoding="utf-8")
+    status = main(["--params-dir", str(REPO / "params"), "check", str(upload), "--school", "99ZZ"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "GEWEIGERD" in out and "missing-column" in out
+
+
+def test_check_unknown_school_and_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    params = ["--params-dir", str(REPO / "params")]
+    assert main([*params, "check", str(tmp_path / "nope.csv"), "--school", "99ZZ"]) == 1
+    assert "niet te lezen" in capsys.readouterr().err
+    assert main([*params, "check", str(tmp_path / "nope.csv"), "--school", "12AB"]) == 2
+    assert "schools/12AB.yaml" in capsys.readouterr().err

@@ -2,54 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import pandas as pd
-
-from leerlingimport.ingest import FileFormat, ingest
+from leerlingimport.ingest import Ingested, ingest
 from leerlingimport.issues import Issue, Language
 from leerlingimport.params import SchoolParams
-from leerlingimport.schema import SOURCE_ROW
+from leerlingimport.validate import Validated, validate
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of reading (and validating) one file."""
+    """A file read and validated: how it was read, and what was found."""
 
-    format: FileFormat
-    columns: dict[str, str]
-    dropped_columns: list[str]
-    table: pd.DataFrame
-    issues: list[Issue]
+    read: Ingested
+    checked: Validated
 
     @property
-    def rows(self) -> int:
-        return len(self.table)
-
-    @property
-    def rejected_rows(self) -> set[int]:
-        return {i.row for i in self.issues if i.severity == "error" and i.row is not None}
-
-    @property
-    def valid_rows(self) -> int:
-        if self.rejected:
-            return 0
-        return int((~self.table[SOURCE_ROW].isin(self.rejected_rows)).sum())
+    def issues(self) -> list[Issue]:
+        return self.checked.issues
 
     @property
     def rejected(self) -> bool:
-        """The file as a whole is rejected: an error without a row, or no usable row."""
-        return any(i.severity == "error" and i.row is None for i in self.issues)
+        return self.checked.rejected
+
+    @property
+    def rows(self) -> int:
+        return len(self.checked.table)
+
+    @property
+    def valid_rows(self) -> int:
+        return len(self.checked.valid)
 
     def as_json(self) -> dict[str, Any]:
-        fmt = asdict(self.format)
+        """The object ``check --json`` prints (DESIGN §7.1)."""
+        fmt = asdict(self.read.format)
+        keys = ("container", "encoding", "delimiter", "sheet", "header_row")
+        shown = {k: fmt[k] for k in keys}
+        if fmt["member"]:  # a ZIP is the container; the rest describes the file read from it
+            shown["container"] = "zip"
         return {
-            "format": {
-                k: fmt[k] for k in ("container", "encoding", "delimiter", "sheet", "header_row")
-            },
-            "columns": self.columns,
-            "dropped_columns": self.dropped_columns,
+            "format": shown,
+            "columns": self.read.columns,
+            "dropped_columns": self.read.dropped_columns,
             "rows": self.rows,
             "valid_rows": self.valid_rows,
             "issues": [{k: v for k, v in i.as_dict().items() if k != "value"} for i in self.issues],
@@ -57,26 +53,28 @@ class CheckResult:
 
 
 def check_file(
-    data: bytes, name: str, school: SchoolParams, *, language: Language = "nl"
+    data: bytes,
+    name: str,
+    school: SchoolParams,
+    *,
+    language: Language = "nl",
+    today: dt.date | None = None,
 ) -> CheckResult:
-    """Ingest ``data``; the validation step adds its issues here once it exists."""
+    """Ingest and validate ``data``; writes nothing."""
     read = ingest(data, name, language=language)
-    return CheckResult(read.format, read.columns, read.dropped_columns, read.table, read.issues)
+    return CheckResult(read, validate(read, school, language=language, today=today))
 
 
 def render_check(result: CheckResult, name: str, language: Language = "nl") -> str:
     """A short human summary of a check, in the school's language."""
     nl = language == "nl"
-    lines = []
+    fmt = result.read.format
+    how = ", ".join(str(v) for v in (fmt.member, fmt.container, fmt.encoding, fmt.sheet) if v)
     if result.rejected:
-        lines.append(f"{name}: {'GEWEIGERD' if nl else 'REJECTED'}")
+        head = f"{name}: {'GEWEIGERD' if nl else 'REJECTED'}"
     else:
-        fmt = result.format
-        how = ", ".join(str(v) for v in (fmt.container, fmt.encoding, fmt.sheet) if v)
-        lines.append(
-            f"{name} ({how}): {result.rows} {'rijen' if nl else 'rows'}, "
-            f"{result.valid_rows} {'bruikbaar' if nl else 'usable'}"
-        )
-    for issue in result.issues:
-        lines.append(f"  [{issue.severity}] {issue.code}: {issue.message}")
+        rows, usable = ("rijen", "bruikbaar") if nl else ("rows", "usable")
+        head = f"{name} ({how}): {result.rows} {rows}, {result.valid_rows} {usable}"
+    lines = [head]
+    lines += [f"  [{i.severity}] {i.code}: {i.message}" for i in result.issues]
     return "\n".join(lines)

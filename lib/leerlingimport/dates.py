@@ -11,6 +11,8 @@ from typing import Literal
 
 import pandas as pd
 
+from leerlingimport.textops import extract, matches
+
 DateStatus = Literal["ok", "empty", "bad", "ambiguous"]
 
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
@@ -23,19 +25,18 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(dates, statuses) for a column of text: dates as ``datetime64`` (NaT where none)."""
     text = values.fillna("").astype("str").str.strip()
-    parts = text.str.extract(_ISO).astype("float64")
-    dmy = text.str.extract(_DMY).astype("float64")
-    parts = parts.fillna(dmy[["y", "m", "d"]]) if len(dmy) else parts
+    parts = extract(text, _ISO).astype("float64")
+    parts = parts.fillna(extract(text, _DMY).astype("float64")[["y", "m", "d"]])
     dates = pd.to_datetime(
         pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"]}),
         errors="coerce",
     )
-    serial = text.str.fullmatch(_SERIAL)
+    serial = matches(text, _SERIAL)
     if serial.any():
         days = pd.to_numeric(text.where(serial), errors="coerce")
         dates = dates.fillna(_EXCEL_EPOCH + pd.to_timedelta(days, unit="D"))
     status = pd.Series("bad", index=text.index, dtype="str")
     status[dates.notna()] = "ok"
-    status[text.str.fullmatch(_SHORT_YEAR)] = "ambiguous"
+    status[matches(text, _SHORT_YEAR)] = "ambiguous"
     status[text == ""] = "empty"
     return dates.where(status == "ok"), status

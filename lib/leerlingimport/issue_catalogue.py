@@ -150,3 +150,140 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "the file has {found} rows; we do not read more than {limit} at once. Split it by branch.",
     ),
 }
+
+VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
+    # --- the file as a whole (validate) ---
+    "missing-column": (
+        "error",
+        "de verplichte kolom voor {field} ontbreekt. Gebruik een van deze kolomnamen: {aliases}.",
+        "the required column for {field} is missing. Use one of these headers: {aliases}.",
+    ),
+    "too-many-rejected": (
+        "error",
+        "{rejected} van de {rows} rijen zijn afgekeurd; dit bestand is waarschijnlijk niet wat "
+        "het lijkt. Er is niets ingelezen. Controleer de export en upload het opnieuw.",
+        "{rejected} of {rows} rows were rejected; this file is probably not what it seems. "
+        "Nothing was read. Check the export and upload it again.",
+    ),
+    "initials-derived": (
+        "info",
+        "voorletters zijn afgeleid uit de roepnaam bij {count} leerling(en).",
+        "initials were derived from the first name for {count} pupil(s).",
+    ),
+    "group-code-derived": (
+        "info",
+        "groepscodes zijn afgeleid uit de groepsnamen ({detail}).",
+        "group codes were derived from the group names ({detail}).",
+    ),
+    # --- one row ---
+    "student-number-missing": (
+        "error",
+        "het leerlingnummer ontbreekt. Vul het in; zonder nummer kan de leerling niet worden "
+        "ingeschreven.",
+        "the pupil number is missing. Fill it in; without it the pupil cannot be enrolled.",
+    ),
+    "student-number-too-long": (
+        "error",
+        "het leerlingnummer '{value}' is langer dan 20 tekens.",
+        "the pupil number '{value}' is longer than 20 characters.",
+    ),
+    "group-missing": (
+        "error",
+        "de groep ontbreekt. Vul de groep (klas) van de leerling in.",
+        "the group is missing. Fill in the pupil's group (class).",
+    ),
+    "group-code-too-long": (
+        "error",
+        "de groepscode '{value}' is langer dan 10 tekens.",
+        "the group code '{value}' is longer than 10 characters.",
+    ),
+    "group-code-invalid-character": (
+        "error",
+        "de groepscode '{value}' bevat een teken dat niet mag ({chars}). Gebruik alleen letters, "
+        "cijfers, spaties, punten of streepjes.",
+        "the group code '{value}' contains a character that is not allowed ({chars}). Use "
+        "letters, digits, spaces, dots or hyphens only.",
+    ),
+    "group-name-too-long": (
+        "error",
+        "de groepsnaam '{value}' is langer dan 30 tekens.",
+        "the group name '{value}' is longer than 30 characters.",
+    ),
+    "year-group-invalid": (
+        "error",
+        "de jaargroep '{value}' is geen enkel cijfer van 0 tot en met 9.",
+        "the year group '{value}' is not a single digit from 0 to 9.",
+    ),
+    "year-group-unknown": (
+        "error",
+        "de jaargroep is niet af te leiden uit groep '{value}'. Voeg een kolom JAARGROEP (of "
+        "LEERJAAR) toe met één cijfer per leerling.",
+        "the year group cannot be derived from group '{value}'. Add a JAARGROEP (or LEERJAAR) "
+        "column with one digit per pupil.",
+    ),
+    "name-missing": (
+        "error",
+        "roepnaam en voorletters ontbreken allebei. Vul minstens een van de twee in.",
+        "both first name and initials are missing. Fill in at least one of them.",
+    ),
+    "surname-missing": ("error", "de achternaam ontbreekt.", "the surname is missing."),
+    "birth-date-invalid": (
+        "warning",
+        "'{value}' is geen geldige geboortedatum (gebruik dd-mm-jjjj). De leerling wordt "
+        "ingelezen zonder geboortedatum.",
+        "'{value}' is not a valid birth date (use dd-mm-yyyy). The pupil is read without a birth "
+        "date.",
+    ),
+    "birth-date-ambiguous": (
+        "warning",
+        "de geboortedatum '{value}' heeft een jaartal van twee cijfers. Gebruik vier cijfers "
+        "(dd-mm-jjjj). De leerling wordt ingelezen zonder geboortedatum.",
+        "the birth date '{value}' has a two-digit year. Use four digits (dd-mm-yyyy). The pupil "
+        "is read without a birth date.",
+    ),
+    "birth-date-implausible": (
+        "warning",
+        "de geboortedatum '{value}' past niet bij een leerling van deze school (leeftijd {age}). "
+        "Controleer de datum.",
+        "the birth date '{value}' does not fit a pupil of this school (age {age}). Check the date.",
+    ),
+    "sex-unknown": (
+        "warning",
+        "geslacht '{value}' is onbekend (gebruik M, V of X). Het wordt leeg gelaten.",
+        "sex '{value}' is not understood (use M, V or X). It is left empty.",
+    ),
+    "email-invalid": (
+        "warning",
+        "'{value}' is geen geldig e-mailadres; het wordt niet overgenomen.",
+        "'{value}' is not a valid e-mail address; it is not used.",
+    ),
+    "postcode-invalid": (
+        "warning",
+        "'{value}' is geen geldige postcode (1234 AB); die wordt niet overgenomen.",
+        "'{value}' is not a valid postcode (1234 AB); it is not used.",
+    ),
+    # --- across rows ---
+    "duplicate-student-number": (
+        "error",
+        "leerlingnummer '{value}' staat vaker in het bestand (rijen {rows}). Geen van deze rijen "
+        "is ingelezen; elk nummer mag maar één keer voorkomen.",
+        "pupil number '{value}' occurs more than once (rows {rows}). None of these rows was "
+        "read; each number may occur only once.",
+    ),
+    "duplicate-card-number": (
+        "error",
+        "pasnummer '{value}' staat vaker in het bestand (rijen {rows}).",
+        "card number '{value}' occurs more than once (rows {rows}).",
+    ),
+    "group-code-conflict": (
+        "error",
+        "groepscode '{value}' heeft meerdere groepsnamen ({names}). Eén code hoort bij één naam.",
+        "group code '{value}' has several group names ({names}). One code belongs to one name.",
+    ),
+    "group-name-conflict": (
+        "error",
+        "groepsnaam '{value}' heeft meerdere groepscodes ({codes}). Eén naam hoort bij één code.",
+        "group name '{value}' has several group codes ({codes}). One name belongs to one code.",
+    ),
+}
+CATALOGUE.update(VALIDATION)

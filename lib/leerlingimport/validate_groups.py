@@ -1,0 +1,101 @@
+"""Groups: code, name and year group as Wise needs them, from whatever columns the file has.
+
+DESIGN §7.2: a missing group name is the code; a missing code is derived from the name (safe
+for Wise's code rules, stable from year to year). With one group column (a hand-made list's
+``Groep``, Magister's ``Klas``) a value that is a valid code is the code, and anything else is
+the name with a derived code. The year group comes from its column, else from the one digit in
+the group (``Groep 5a`` → 5, ``H2b`` → 2); ``Groep 1/2`` has two and gives none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from leerlingimport.textops import extract, matches
+
+FORBIDDEN = "\"'+&<>/|\\“”‘’„"
+_FORBIDDEN_CLASS = "[" + "".join("\\" + c if c in "\\" else c for c in FORBIDDEN) + "]"
+_ONE_DIGIT = r"^\D*(?P<digit>\d)\D*$"
+
+
+@dataclass(frozen=True)
+class Groups:
+    code: pd.Series
+    name: pd.Series
+    year: pd.Series  # Int8, <NA> where unknown or invalid
+    year_given: pd.Series
+    year_source: pd.Series  # what the year was derived from, for messages
+    missing: pd.Series
+    code_too_long: pd.Series
+    code_bad_chars: pd.Series
+    bad_chars: pd.Series
+    name_too_long: pd.Series
+    year_invalid: pd.Series
+    year_unknown: pd.Series
+    derived: list[str]  # "Groep 1/2a → 12A" examples
+
+
+def derive_code(name: str) -> str:
+    """A Wise-safe group code for a group name, the same every year: ``Groep 1/2a`` → ``12A``."""
+    text = name.strip()
+    for word in ("groep", "klas"):
+        if text.casefold().startswith(word + " "):
+            text = text[len(word) + 1 :]
+    code = "".join(c for c in text if c.isalnum()).upper()[:10]
+    return code or "G" + hashlib.sha1(name.encode()).hexdigest()[:6].upper()
+
+
+def resolve_groups(t: pd.DataFrame, columns: dict[str, str]) -> Groups:
+    code, name = t["group_code"], t["group_name"]
+    if "group_code" in columns and "group_name" not in columns:
+        looks_like_code = matches(code, r"^\S{1,10}$") & ~matches(code, _FORBIDDEN_CLASS)
+        name = code.copy()
+        code = code.where(looks_like_code, "")
+    as_name = (code == "") & (name != "")
+    derived_codes = name[as_name].map(derive_code)
+    derived = sorted({f"{n} → {c}" for n, c in zip(name[as_name], derived_codes, strict=True)})
+    code = code.copy()
+    code[as_name] = derived_codes
+    name = name.where(name != "", code)
+    bad = pd.Series("", index=code.index, dtype="str")
+    odd = matches(code, _FORBIDDEN_CLASS)
+    bad[odd] = code[odd].map(lambda c: " ".join(sorted(set(c) & set(FORBIDDEN))))
+    year, year_given, year_source, invalid, unknown = _year_groups(t, columns, code, name)
+    return Groups(
+        code=code,
+        name=name,
+        year=year,
+        year_given=year_given,
+        year_source=year_source,
+        missing=(code == "") & (name == ""),
+        code_too_long=code.str.len() > 10,
+        code_bad_chars=bad != "",
+        bad_chars=bad,
+        name_too_long=name.str.len() > 30,
+        year_invalid=invalid,
+        year_unknown=unknown,
+        derived=derived,
+    )
+
+
+def _year_groups(
+    t: pd.DataFrame, columns: dict[str, str], code: pd.Series, name: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series, pd.Series]:
+    given = (
+        t["year_group"].str.strip()
+        if "year_group" in columns
+        else pd.Series("", index=t.index, dtype="str")
+    )
+    valid = given.str.fullmatch(r"[0-9]")
+    invalid = (given != "") & ~valid
+    from_name = extract(name, _ONE_DIGIT)["digit"]
+    from_code = extract(code, _ONE_DIGIT)["digit"]
+    derived = from_name.fillna(from_code)
+    year_text = given.where(valid, derived.where(given == "")).astype("object")
+    year = pd.to_numeric(year_text, errors="coerce").astype("Int8")
+    unknown = year.isna() & ~invalid
+    source = name.where(name != "", code)
+    return year, given, source, invalid, unknown
