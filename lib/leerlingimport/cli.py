@@ -59,6 +59,24 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--language", choices=["nl", "en"], default="nl")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "check"))
 
+    cmd = sub.add_parser("import", help="import a school's file: enroll, update, deregister")
+    cmd.add_argument("file")
+    cmd.add_argument("--school", required=True, help="the school's BRIN, e.g. 99ZZ")
+    cmd.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    cmd.add_argument(
+        "--confirm-deregistration",
+        action="store_true",
+        help="deregister even when more pupils leave than the school's hold threshold",
+    )
+    cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    cmd.add_argument("--language", choices=["nl", "en"], default="nl")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "import_file"))
+
+    cmd = sub.add_parser("runs", help="list import runs")
+    cmd.add_argument("--school", help="only this school (BRIN)")
+    cmd.add_argument("--json", action="store_true", help="print one JSON array")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
+
     _customer_commands(sub.add_parser("customer", help="register teachers and staff"))
     return parser
 

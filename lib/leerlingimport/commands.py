@@ -57,16 +57,60 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
 
     school = load_params(settings.params_dir).school(args.school)
     path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputFileError(f"Het bestand {path} is niet te lezen: {err.strerror}.") from None
-    result = check_file(data, path.name, school, language=args.language)
+    result = check_file(_read(path), path.name, school, language=args.language)
     if args.json:
         print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
     else:
         print(render_check(result, path.name, args.language))
     return 1 if result.rejected else 0
+
+
+def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    """Import a school's file; exit 1 when it is rejected, held or failed."""
+    import json
+
+    from leerlingimport.pipeline import run_import
+    from leerlingimport.reporting import render_import
+
+    params = load_params(settings.params_dir)
+    school = params.school(args.school)
+    data = _read(Path(args.file))
+    with open_database(settings) as engine:
+        result = run_import(
+            engine,
+            data,
+            Path(args.file).name,
+            params,
+            school.brin,
+            data_dir=settings.data_dir,
+            dry_run=args.dry_run,
+            confirm_deregistration=args.confirm_deregistration,
+            language=args.language,
+        )
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_import(result, args.language))
+    return result.exit_status
+
+
+def runs(args: argparse.Namespace, settings: Settings) -> int:
+    """List import runs, newest first."""
+    import json
+
+    from leerlingimport.reporting import list_runs, render_runs
+
+    with open_database(settings) as engine:
+        table = list_runs(engine, args.school)
+    print(json.dumps(table, ensure_ascii=False, indent=2) if args.json else render_runs(table))
+    return 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise InputFileError(f"Het bestand {path} is niet te lezen: {err.strerror}.") from None
 
 
 def generate(args: argparse.Namespace, settings: Settings) -> int:

@@ -287,3 +287,47 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
     ),
 }
 CATALOGUE.update(VALIDATION)
+
+SYNC: Final[dict[str, tuple[_S, str, str]]] = {
+    "card-number-taken": (
+        "error",
+        "pasnummer '{value}' hoort bij een andere klant. De rij is niet verwerkt; controleer het "
+        "pasnummer.",
+        "card number '{value}' belongs to another customer. The row was not processed; check the "
+        "card number.",
+    ),
+    "ambiguous-match": (
+        "warning",
+        "er zijn meerdere klanten met deze naam en geboortedatum; de leerling is niet "
+        "ingeschreven om geen verkeerde klant te koppelen. Koppel de leerling met de hand.",
+        "several customers have this name and birth date; the pupil was not enrolled so as not "
+        "to link the wrong customer. Link the pupil by hand.",
+    ),
+    "matched-by-personal-data": (
+        "info",
+        "gekoppeld aan een bestaande klant (klant {customer}) op naam en geboortedatum.",
+        "linked to an existing customer (customer {customer}) by name and birth date.",
+    ),
+    "transferred": (
+        "info",
+        "de leerling stond ingeschreven op een andere school; die inschrijving is beëindigd en de "
+        "schoolpassen daar zijn geblokkeerd.",
+        "the pupil was enrolled at another school; that enrollment ended and the school cards "
+        "there were blocked.",
+    ),
+    "leaver-with-loans": (
+        "warning",
+        "klant {customer} staat niet meer in het bestand en heeft nog {loans} geleende materialen.",
+        "customer {customer} is no longer in the file and still has {loans} items on loan.",
+    ),
+    "deregistration-held": (
+        "warning",
+        "{count} van de {active} actieve leerlingen zouden worden uitgeschreven; dat is meer dan "
+        "de drempel van de school. Er is niemand uitgeschreven. Controleer het bestand en "
+        "importeer het opnieuw met bevestiging als het klopt.",
+        "{count} of {active} active pupils would be deregistered; that is above the school's "
+        "threshold. Nobody was deregistered. Check the file and import it again with "
+        "confirmation if it is right.",
+    ),
+}
+CATALOGUE.update(SYNC)

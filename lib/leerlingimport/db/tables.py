@@ -89,6 +89,7 @@ class Customer(Base):
     __table_args__ = (
         CheckConstraint(_in("role", "pupil", "teacher", "staff", "adult"), name="role"),
         CheckConstraint("sex IS NULL OR " + _in("sex", "M", "V", "X"), name="sex"),
+        CheckConstraint(_in("source", "staff", "school_import"), name="source"),
         Index(None, "surname", "birth_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,6 +110,8 @@ class Customer(Base):
     # A teacher's (or staff member's) school and group; pupils have enrollments instead.
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
     group_code: Mapped[str | None] = mapped_column(String(10))
+    # Who made the record: library staff ("staff") or a school import ("school_import").
+    source: Mapped[str] = mapped_column(String(15), default="staff", server_default="staff")
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
 

@@ -1,0 +1,138 @@
+"""What people read about imports: the printable list of new pupils, run summaries, run lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from leerlingimport.db import reading
+from leerlingimport.db.tables import ImportRun, School
+from leerlingimport.issues import Language
+
+if TYPE_CHECKING:
+    from leerlingimport.pipeline import ImportResult
+
+COLUMNS = {
+    "group_name": "Groep",
+    "first_name": "Roepnaam",
+    "prefix": "Tussenvoegsel",
+    "surname": "Achternaam",
+    "card_number": "Pasnummer",
+    "one_time_password": "Eenmalig wachtwoord",
+}
+
+
+def write_new_pupils(new_pupils: pd.DataFrame, path: Path) -> None:
+    """An .xlsx with a sheet per group: names, card numbers and one-time passwords, as text
+    (a value starting with = + - @ is prefixed with ' so no spreadsheet runs it as a formula)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    table = new_pupils.rename(columns=COLUMNS)[list(COLUMNS.values())].fillna("")
+    for group, rows in table.sort_values(["Groep", "Achternaam"]).groupby("Groep"):
+        sheet = wb.create_sheet(_sheet_name(str(group)))
+        sheet.append(list(COLUMNS.values()))
+        for values in rows.itertuples(index=False):
+            sheet.append([_safe(str(v)) for v in values])
+    wb.save(path)
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def _sheet_name(group: str) -> str:
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in group)
+    return cleaned[:31] or "Groep"
+
+
+def render_import(result: ImportResult, language: Language = "nl") -> str:
+    """What happened in an import, for the person at the terminal."""
+    nl = language == "nl"
+    labels = LABELS_NL if nl else {k: k for k in LABELS_NL}
+    status = STATUS_NL.get(result.status, result.status) if nl else result.status
+    trial = (" (proefdraai)" if nl else " (dry run)") if result.dry_run else ""
+    lines = [f"{result.school} {result.run_id}: {status}{trial}"]
+    lines += [f"  {labels[k]:<28}{v:>6}" for k, v in result.counts.items()]
+    if result.error:
+        lines.append(f"  {'fout' if nl else 'error'}: {result.error}")
+    shown = [i for i in result.issues if i.severity != "info"]
+    for issue in shown[:20]:
+        lines.append(f"  [{issue.severity}] {issue.code}: {issue.message}")
+    if len(shown) > 20:
+        lines.append(f"  ... {'en nog' if nl else 'and'} {len(shown) - 20}")
+    if not result.new_pupils.empty:
+        where = f"{result.archive}/nieuwe_leerlingen.xlsx"
+        lines.append(
+            f"  {'Pasnummers en wachtwoorden om te printen' if nl else 'Printable cards'}: {where}"
+        )
+    return "\n".join(lines)
+
+
+LABELS_NL = {
+    "rows": "rijen in het bestand",
+    "rejected": "niet verwerkt",
+    "new": "nieuw op school",
+    "created": "  waarvan nieuwe klant",
+    "transferred": "  waarvan overgestapt",
+    "reactivated": "teruggekomen",
+    "updated": "bijgewerkt",
+    "unchanged": "ongewijzigd",
+    "deregistered": "uitgeschreven",
+}
+STATUS_NL = {
+    "applied": "uitgevoerd",
+    "planned": "gecontroleerd (niets veranderd)",
+    "held": "AANGEHOUDEN: niemand uitgeschreven",
+    "rejected": "GEWEIGERD",
+    "failed": "MISLUKT: niets veranderd",
+}
+
+
+def list_runs(engine: Engine, brin: str | None) -> list[dict[str, Any]]:
+    """Import runs, newest first, as plain values."""
+    stmt = (
+        select(
+            ImportRun.run_id,
+            School.brin,
+            ImportRun.started_at,
+            ImportRun.finished_at,
+            ImportRun.dry_run,
+            ImportRun.status,
+            ImportRun.counts,
+            ImportRun.input_sha256,
+        )
+        .join(School, School.id == ImportRun.school_id)
+        .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
+    )
+    if brin:
+        stmt = stmt.where(School.brin == brin.upper())
+    with reading(engine) as conn:
+        return [
+            {
+                **row._asdict(),
+                "started_at": row.started_at.isoformat(),
+                "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            }
+            for row in conn.execute(stmt)
+        ]
+
+
+def render_runs(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return "Nog geen imports."
+    lines = []
+    for run in runs:
+        counts = run["counts"] or {}
+        summary = ", ".join(
+            f"{k} {counts[k]}" for k in ("new", "updated", "deregistered") if counts.get(k)
+        )
+        lines.append(
+            f"{run['started_at'][:16]}  {run['brin']}  {run['status']:<9}"
+            f"{' proef' if run['dry_run'] else ''}  {run['run_id']}  {summary}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,441 @@
+"""Writing a plan: customers, cards, enrollments, groups, subscriptions, one-time passwords,
+deregistrations and the change log, in bulk, inside the caller's one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from leerlingimport.cards import allocate_card_numbers
+from leerlingimport.credentials import pupil_one_time_passwords
+from leerlingimport.db.tables import (
+    Card,
+    Change,
+    Credential,
+    Customer,
+    Enrollment,
+    Group,
+    Subscription,
+)
+from leerlingimport.faults import fault_point
+from leerlingimport.params import DeregistrationRules, SchoolParams
+from leerlingimport.schema import CONTACT_FIELDS
+from leerlingimport.sync.plan import NEW_ACTIONS, Plan
+from leerlingimport.sync.state import ids
+
+PERSON_FIELDS = (
+    "initials",
+    "first_name",
+    "prefix",
+    "surname",
+    "birth_date",
+    "sex",
+    *CONTACT_FIELDS,
+)
+OTP_VALID = dt.timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class Context:
+    run_pk: int
+    school_id: int
+    school: SchoolParams
+    card_prefix: str
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+
+def apply_plan(conn: Connection, plan: Plan, ctx: Context, *, deregister: bool) -> pd.DataFrame:
+    """Write ``plan`` (deregistrations only when ``deregister``); returns the new pupils with
+    their card numbers and one-time passwords, for the printable export."""
+    rows = plan.rows[plan.rows["action"] != "skip"].copy()
+    created = rows["action"] == "create"
+    rows.loc[created, "customer_id"] = _create_customers(conn, rows[created], ctx)
+    fault_point("after-customers")
+    diffs = plan.diffs
+    _update_fields(conn, Customer, diffs[diffs["target"] == "customer"], "customer_id", ctx)
+    _update_fields(conn, Enrollment, diffs[diffs["target"] == "enrollment"], "enrollment_id", ctx)
+    _end_elsewhere(conn, rows[rows["old_enrollment_id"].notna()], ctx)
+    rows["enrollment_id"] = _enroll(conn, rows, ctx)
+    fault_point("after-enrollments")
+    cards = _issue_cards(conn, rows, ctx)
+    _ensure_subscriptions(conn, rows[rows["action"].isin([*NEW_ACTIONS, "reactivate"])], ctx)
+    _upsert_groups(conn, rows, ctx)
+    passwords = _one_time_passwords(conn, ids(rows.loc[created, "customer_id"]), ctx)
+    if deregister:
+        _deregister(conn, plan.deregister, ctx)
+        fault_point("after-deregistration")
+    _log(conn, rows, plan, ctx, deregister)
+    new = rows[created].copy()
+    new["card_number"] = new["customer_id"].map(cards)
+    new["one_time_password"] = new["customer_id"].map(passwords)
+    keep = [
+        "customer_id",
+        "card_number",
+        "one_time_password",
+        "group_code",
+        "group_name",
+        "initials",
+        "first_name",
+        "prefix",
+        "surname",
+    ]
+    return new[keep].reset_index(drop=True)
+
+
+def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> list[int]:
+    if rows.empty:
+        return []
+    fields = PERSON_FIELDS if ctx.school.address == "home" else PERSON_FIELDS[:6]
+    records = [
+        {
+            **r,
+            "role": "pupil",
+            "source": "school_import",
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+        }
+        for r in _records(rows, fields)
+    ]
+    result = conn.execute(
+        insert(Customer).returning(Customer.id, sort_by_parameter_order=True), records
+    )
+    return [row[0] for row in result]
+
+
+def _update_fields(
+    conn: Connection, table: Any, diffs: pd.DataFrame, key: str, ctx: Context
+) -> None:
+    """One executemany per changed field."""
+    for name, changes in diffs.groupby("field"):
+        stmt = update(table).where(table.id == bindparam("key")).values({name: bindparam("value")})
+        if table is Customer:
+            stmt = stmt.values(updated_at=ctx.now)
+        params = [
+            {"key": int(k), "value": _db(v)}
+            for k, v in zip(changes[key], changes["new"], strict=True)
+        ]
+        conn.execute(stmt, params)
+
+
+def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
+    """A transfer: the old school's enrollment ends, its cards are blocked and its
+    school_library subscription ends."""
+    if rows.empty:
+        return
+    old = ids(rows["old_enrollment_id"])
+    conn.execute(
+        update(Enrollment)
+        .where(Enrollment.id.in_(old))
+        .values(status="deregistered", ended_on=ctx.today)
+    )
+    for customer, school in zip(ids(rows["customer_id"]), ids(rows["old_school_id"]), strict=True):
+        _block_school_cards(conn, [customer], school)
+        _end_subscriptions(conn, [customer], school, ctx.today, ctx.today)
+
+
+def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
+    """New enrollments for new pupils here; reactivated ones become active again."""
+    enrollment = rows["enrollment_id"].copy()
+    back = rows[rows["action"] == "reactivate"]
+    if len(back):
+        conn.execute(
+            update(Enrollment)
+            .where(Enrollment.id.in_(ids(back["enrollment_id"])))
+            .values(status="active", ended_on=None, last_seen_run_id=ctx.run_pk)
+        )
+    fresh = rows[rows["action"].isin(NEW_ACTIONS)]
+    if len(fresh):
+        records = [
+            {
+                "customer_id": _int(r.customer_id),
+                "school_id": ctx.school_id,
+                "student_number": r.student_key,
+                "group_code": r.group_code,
+                "year_group": _int(r.year_group),
+                "status": "active",
+                "started_on": ctx.today,
+                "last_seen_run_id": ctx.run_pk,
+            }
+            for r in fresh.itertuples()
+        ]
+        result = conn.execute(
+            insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), records
+        )
+        enrollment[fresh.index] = [row[0] for row in result]
+    return enrollment.astype("Int64")
+
+
+def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int, str]:
+    """Cards: a number from the file becomes the primary card (a replacement for an existing
+    customer); a pupil without an active primary card gets a new number."""
+    kind = "library" if ctx.school.library_membership else "school"
+    school_id = None if kind == "library" else ctx.school_id
+    given = rows[rows["card_number"] != ""]
+    existing = set(
+        conn.scalars(select(Card.number).where(Card.number.in_(list(given["card_number"]))))
+    )
+    replace_for = given[~given["card_number"].isin(existing)]
+    if len(replace_for):
+        conn.execute(
+            update(Card)
+            .where(
+                Card.customer_id.in_(ids(replace_for["customer_id"])),
+                Card.is_primary,
+                Card.status == "active",
+            )
+            .values(status="replaced")
+        )
+    holders = set(
+        conn.scalars(
+            select(Card.customer_id).where(
+                Card.customer_id.in_(ids(rows["customer_id"])),
+                Card.is_primary,
+                Card.status == "active",
+            )
+        )
+    )
+    issued = dict(zip(ids(replace_for["customer_id"]), replace_for["card_number"], strict=True))
+    needing = [c for c in ids(rows["customer_id"]) if c not in holders and c not in issued]
+    issued.update(
+        zip(needing, allocate_card_numbers(conn, ctx.card_prefix, len(needing)), strict=True)
+    )
+    if issued:
+        conn.execute(
+            insert(Card),
+            [
+                {
+                    "number": number,
+                    "customer_id": customer,
+                    "kind": kind,
+                    "school_id": school_id,
+                    "status": "active",
+                    "is_primary": True,
+                    "issued_at": ctx.now,
+                }
+                for customer, number in issued.items()
+            ],
+        )
+    return issued
+
+
+def _ensure_subscriptions(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
+    customers = ids(rows["customer_id"])
+    wanted: list[tuple[str, int | None]] = [("school_library", ctx.school_id)]
+    if ctx.school.library_membership:
+        wanted.append(("library", None))
+    for kind, school in wanted:
+        have = set(
+            conn.scalars(
+                select(Subscription.customer_id).where(
+                    Subscription.customer_id.in_(customers),
+                    Subscription.kind == kind,
+                    Subscription.status == "active",
+                    Subscription.school_id.is_(None)
+                    if school is None
+                    else Subscription.school_id == school,
+                )
+            )
+        )
+        missing = [c for c in customers if c not in have]
+        if missing:
+            conn.execute(
+                insert(Subscription),
+                [
+                    {
+                        "customer_id": c,
+                        "kind": kind,
+                        "school_id": school,
+                        "starts_on": ctx.today,
+                        "status": "active",
+                    }
+                    for c in missing
+                ],
+            )
+
+
+def _upsert_groups(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
+    """The school's group table, as the file has it (a combination group has no one year)."""
+    if rows.empty:
+        return
+    groups = rows.groupby("group_code").agg(
+        name=("group_name", "first"), years=("year_group", "nunique"), year=("year_group", "first")
+    )
+    stored = {
+        code: (name, year)
+        for code, name, year in conn.execute(
+            select(Group.code, Group.name, Group.year_group).where(Group.school_id == ctx.school_id)
+        )
+    }
+    fresh, changed = [], []
+    for code, g in groups.iterrows():
+        year = int(g["year"]) if g["years"] == 1 else None
+        record = {"school_id": ctx.school_id, "code": code, "name": g["name"], "year_group": year}
+        if code not in stored:
+            fresh.append(record)
+        elif stored[code] != (g["name"], year):
+            changed.append({"c": code, "n": g["name"], "y": year})
+    if fresh:
+        conn.execute(insert(Group), fresh)
+    if changed:
+        conn.execute(
+            update(Group)
+            .where(Group.school_id == ctx.school_id, Group.code == bindparam("c"))
+            .values(name=bindparam("n"), year_group=bindparam("y")),
+            changed,
+        )
+
+
+def _one_time_passwords(conn: Connection, customers: list[int], ctx: Context) -> dict[int, str]:
+    if not customers:
+        return {}
+    pairs = pupil_one_time_passwords(len(customers))
+    conn.execute(
+        insert(Credential),
+        [
+            {
+                "customer_id": c,
+                "password_hash": h,
+                "must_change": True,
+                "otp_expires_at": ctx.now + OTP_VALID,
+                "failed_attempts": 0,
+                "updated_at": ctx.now,
+            }
+            for c, (_, h) in zip(customers, pairs, strict=True)
+        ],
+    )
+    return {c: plain for c, (plain, _) in zip(customers, pairs, strict=True)}
+
+
+def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
+    """End the enrollments, block this school's cards, end the school_library subscription
+    per the school's mode; the customer, the library subscription and loans stay."""
+    if leaving.empty:
+        return
+    customers = ids(leaving["customer_id"])
+    conn.execute(
+        update(Enrollment)
+        .where(Enrollment.id.in_(ids(leaving["enrollment_id"])))
+        .values(status="deregistered", ended_on=ctx.today)
+    )
+    _block_school_cards(conn, customers, ctx.school_id)
+    _end_subscriptions(
+        conn,
+        customers,
+        ctx.school_id,
+        subscription_end(ctx.school.deregistration, ctx.today),
+        ctx.today,
+    )
+
+
+def subscription_end(rules: DeregistrationRules, today: dt.date) -> dt.date:
+    """When a leaver's school_library subscription ends, per the school's deregistration mode."""
+    if rules.mode == "end_of_school_year":
+        year = today.year if today <= dt.date(today.year, 7, 31) else today.year + 1
+        return dt.date(year, 7, 31)
+    if rules.mode == "grace":
+        return today + dt.timedelta(days=rules.grace_days)
+    return today
+
+
+def _block_school_cards(conn: Connection, customers: list[int], school_id: int) -> None:
+    conn.execute(
+        update(Card)
+        .where(
+            Card.customer_id.in_(customers),
+            Card.kind == "school",
+            Card.school_id == school_id,
+            Card.status == "active",
+        )
+        .values(status="blocked")
+    )
+
+
+def _end_subscriptions(
+    conn: Connection, customers: list[int], school_id: int, ends_on: dt.date, today: dt.date
+) -> None:
+    conn.execute(
+        update(Subscription)
+        .where(
+            Subscription.customer_id.in_(customers),
+            Subscription.kind == "school_library",
+            Subscription.school_id == school_id,
+            Subscription.status == "active",
+        )
+        .values(ends_on=ends_on, status="ended" if ends_on <= today else "active")
+    )
+
+
+def _log(conn: Connection, rows: pd.DataFrame, plan: Plan, ctx: Context, deregister: bool) -> None:
+    """The change log: one row per action, one per changed field, one per deregistration."""
+    entries = [
+        {
+            "run_id": ctx.run_pk,
+            "customer_id": _int(r.customer_id),
+            "enrollment_id": _int(r.enrollment_id),
+            "action": r.action,
+            "field": None,
+            "old_value": None,
+            "new_value": None,
+        }
+        for r in rows[rows["action"].isin([*NEW_ACTIONS, "reactivate"])].itertuples()
+    ]
+    entries += [
+        {
+            "run_id": ctx.run_pk,
+            "customer_id": _int(d.customer_id),
+            "enrollment_id": _db(d.enrollment_id) and _int(d.enrollment_id),
+            "action": "update",
+            "field": d.field,
+            "old_value": _text(d.old),
+            "new_value": _text(d.new),
+        }
+        for d in plan.diffs.itertuples()
+    ]
+    if deregister:
+        entries += [
+            {
+                "run_id": ctx.run_pk,
+                "customer_id": _int(d.customer_id),
+                "enrollment_id": _int(d.enrollment_id),
+                "action": "deregister",
+                "field": None,
+                "old_value": None,
+                "new_value": None,
+            }
+            for d in plan.deregister.itertuples()
+        ]
+    if entries:
+        conn.execute(insert(Change), entries)
+
+
+def _records(rows: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    frame = rows[list(fields)].astype("object")
+    if "birth_date" in frame.columns:
+        frame["birth_date"] = [None if pd.isna(d) else d.date() for d in rows["birth_date"]]
+    return [{str(k): _db(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _int(value: Any) -> int:
+    return int(value)
+
+
+def _db(value: Any) -> Any:
+    """Empty text and missing values are stored as NULL."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return None if value == "" else value
+
+
+def _text(value: Any) -> str | None:
+    value = _db(value)
+    return None if value is None else str(value)

@@ -1,0 +1,163 @@
+"""What the database knows that a plan needs: a few bulk queries, no query per row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, and_, func, select, tuple_
+
+from leerlingimport.db.tables import Card, Customer, Enrollment, Loan
+from leerlingimport.params import SchoolParams
+from leerlingimport.validate import normalise_student_numbers
+
+CHUNK = 900  # bound parameters per IN list: safe for SQLite and PostgreSQL
+PERSON = [
+    Customer.id.label("customer_id"),
+    Customer.initials,
+    Customer.first_name,
+    Customer.prefix,
+    Customer.surname,
+    Customer.birth_date,
+    Customer.sex,
+    Customer.street,
+    Customer.house_number,
+    Customer.house_number_suffix,
+    Customer.postcode,
+    Customer.city,
+    Customer.email,
+    Customer.source,
+]
+
+
+@dataclass(frozen=True)
+class State:
+    """The school's enrollments, the cards the file names, and the people it may mean."""
+
+    school_id: int
+    here: pd.DataFrame  # every enrollment at this school, with its customer, keyed by student_key
+    cards: pd.DataFrame  # card numbers named in the file: number, customer_id, status
+    people: pd.DataFrame  # customers who may match by card or personal data, with where they are
+    loans: pd.DataFrame  # customer_id, outstanding: open loans of this school's active pupils
+
+
+def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.DataFrame) -> State:
+    """Read everything the plan needs for ``rows`` (validated rows) at ``school_id``."""
+    active, primary = _active_enrollments(), _primary_cards()
+    here = _frame(
+        conn.execute(
+            select(
+                Enrollment.id.label("enrollment_id"),
+                Enrollment.student_number,
+                Enrollment.status,
+                Enrollment.group_code,
+                Enrollment.year_group,
+                *PERSON,
+                active.c.active_enrollment_id,
+                active.c.active_school_id,
+                primary.c.has_card,
+            )
+            .join(Customer, Customer.id == Enrollment.customer_id)
+            .outerjoin(active, active.c.customer_id == Customer.id)
+            .outerjoin(primary, primary.c.customer_id == Customer.id)
+            .where(Enrollment.school_id == school_id)
+        )
+    )
+    here["student_key"] = normalise_student_numbers(here["student_number"], school)
+    numbers = [n for n in rows["card_number"].unique() if n] if len(rows) else []
+    cards = _frame_chunks(
+        conn,
+        numbers,
+        lambda chunk: select(Card.number, Card.customer_id, Card.status).where(
+            Card.number.in_(chunk)
+        ),
+    )
+    wanted = _personal_keys(rows)
+    people = _people(conn, school_id, wanted, list(cards["customer_id"].unique()))
+    loans = _frame(
+        conn.execute(
+            select(Enrollment.customer_id, func.count(Loan.id).label("outstanding"))
+            .join(
+                Loan, and_(Loan.customer_id == Enrollment.customer_id, Loan.returned_at.is_(None))
+            )
+            .where(Enrollment.school_id == school_id, Enrollment.status == "active")
+            .group_by(Enrollment.customer_id)
+        )
+    )
+    return State(school_id, here, cards, people, loans)
+
+
+def _personal_keys(rows: pd.DataFrame) -> list[tuple[str, Any]]:
+    if not len(rows):
+        return []
+    known = rows[rows["birth_date"].notna()]
+    pairs = zip(known["surname"], known["birth_date"].dt.date, strict=True)
+    return sorted(set(pairs))
+
+
+def _people(
+    conn: Connection, school_id: int, pairs: list[tuple[str, Any]], ids: list[Any]
+) -> pd.DataFrame:
+    """Customers with a (surname, birth date) of the file, or holding a card the file names,
+    with their active enrollment (if any) and whether they hold an active primary card."""
+    active, primary = _active_enrollments(), _primary_cards()
+    base = (
+        select(
+            *PERSON, active.c.active_enrollment_id, active.c.active_school_id, primary.c.has_card
+        )
+        .outerjoin(active, active.c.customer_id == Customer.id)
+        .outerjoin(primary, primary.c.customer_id == Customer.id)
+    )
+    by_name = _frame_chunks(
+        conn,
+        pairs,
+        lambda chunk: base.where(tuple_(Customer.surname, Customer.birth_date).in_(chunk)),
+    )
+    by_card = _frame_chunks(
+        conn, [int(i) for i in ids], lambda chunk: base.where(Customer.id.in_(chunk))
+    )
+    return pd.concat([by_name, by_card]).drop_duplicates("customer_id").reset_index(drop=True)
+
+
+def _active_enrollments() -> Any:
+    return (
+        select(
+            Enrollment.customer_id,
+            Enrollment.id.label("active_enrollment_id"),
+            Enrollment.school_id.label("active_school_id"),
+        )
+        .where(Enrollment.status == "active")
+        .subquery()
+    )
+
+
+def _primary_cards() -> Any:
+    return (
+        select(Card.customer_id, func.count(Card.id).label("has_card"))
+        .where(Card.is_primary, Card.status == "active")
+        .group_by(Card.customer_id)
+        .subquery()
+    )
+
+
+def _frame(result: Any) -> pd.DataFrame:
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _frame_chunks(conn: Connection, values: Sequence[Any], make: Any) -> pd.DataFrame:
+    frames = [_frame(conn.execute(make(chunk))) for chunk in _chunks(values)]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return _frame(conn.execute(make([])))
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def ids(values: Iterable[Any]) -> list[int]:
+    """Plain ints for bound parameters (numpy and pandas ints are not accepted by every driver)."""
+    return [int(v) for v in values]
