@@ -92,6 +92,7 @@ def _customer_commands(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--prefix", help="tussenvoegsel, e.g. 'van der'")
     add.add_argument("--role", choices=["teacher", "staff", "adult"], default="teacher")
     add.add_argument("--sex", choices=["M", "V", "X"])
+    add.add_argument("--birth-date", type=_date, help="dd-mm-jjjj (for a child member)")
     add.add_argument("--email")
     add.add_argument("--username")
     add.add_argument("--school", help="BRIN of the teacher's school")
@@ -126,6 +127,15 @@ def _customer_commands(parser: argparse.ArgumentParser) -> None:
     reset = sub.add_parser("reset-password", help="give a customer a new one-time password")
     reset.add_argument("card")
     reset.set_defaults(handler=_lazy("leerlingimport.commands", "customer_reset_password"))
+
+
+def _date(text: str) -> object:
+    import datetime as dt
+
+    try:
+        return dt.datetime.strptime(text, "%d-%m-%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen datum als dd-mm-jjjj") from None
 
 
 def _lazy(module: str, name: str) -> Handler:

@@ -28,11 +28,12 @@ class NewCustomer:
     """What staff type in for a teacher or staff member."""
 
     surname: str
-    role: Literal["teacher", "staff", "adult"] = "teacher"
+    role: Literal["teacher", "staff", "adult", "pupil"] = "teacher"
     first_name: str | None = None
     initials: str | None = None
     prefix: str | None = None
     sex: Literal["M", "V", "X"] | None = None
+    birth_date: dt.date | None = None
     email: str | None = None
     username: str | None = None
     street: str | None = None
@@ -72,6 +73,7 @@ def add_customer(
             initials=new.initials or _initials(new.first_name),
             prefix=new.prefix,
             sex=new.sex,
+            birth_date=new.birth_date,
             email=new.email,
             username=new.username,
             street=new.street,

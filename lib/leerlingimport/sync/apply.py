@@ -151,6 +151,18 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
             .where(Enrollment.id.in_(ids(back["enrollment_id"])))
             .values(status="active", ended_on=None, last_seen_run_id=ctx.run_pk)
         )
+        # The school card blocked when they left works again (as Wise unblocks EDUB cards).
+        conn.execute(
+            update(Card)
+            .where(
+                Card.customer_id.in_(ids(back["customer_id"])),
+                Card.kind == "school",
+                Card.school_id == ctx.school_id,
+                Card.status == "blocked",
+                Card.is_primary,
+            )
+            .values(status="active")
+        )
     fresh = rows[rows["action"].isin(NEW_ACTIONS)]
     if len(fresh):
         records = [

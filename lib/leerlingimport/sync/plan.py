@@ -77,7 +77,8 @@ def _classify(matched: pd.DataFrame, state: State) -> pd.DataFrame:
         .set_index("customer_id")["enrollment_id"]
     )
     from_key = rows["student_key"].map(by_key).where(rows["matched_by"] == "student_number")
-    rows["enrollment_id"] = from_key.fillna(rows["customer_id"].map(by_customer)).astype("Int64")
+    by_person = rows["customer_id"].map(by_customer).astype("Int64")
+    rows["enrollment_id"] = from_key.astype("Int64").fillna(by_person)
     status = rows["enrollment_id"].map(here.set_index("enrollment_id")["status"])
     people = _people(state)
     elsewhere = rows["customer_id"].map(people["active_school_id"]).astype("Int64")
