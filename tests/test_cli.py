@@ -135,3 +135,17 @@ def test_check_unknown_school_and_missing_file(
     assert "niet te lezen" in capsys.readouterr().err
     assert main([*params, "check", str(tmp_path / "nope.csv"), "--school", "12AB"]) == 2
     assert "schools/12AB.yaml" in capsys.readouterr().err
+
+
+def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None:
+    from leerlingimport.demo import run_demo
+    from leerlingimport.params import load_params
+
+    lines: list[str] = []
+    assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0
+    text = "\n".join(lines)
+    assert (tmp_path / "demo.db").exists()
+    assert text.count("uitgevoerd") == 8  # four schools, two school years
+    assert "leaver-with-loans" in text and "year-group-unknown" in text
+    assert "AANGEHOUDEN" in text and "deregistration-held" in text
+    assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0  # again: fresh

@@ -124,11 +124,10 @@ def generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Initialise the demo library and show what it holds."""
+    """Run the yearly import of the demo library on a fresh demo database."""
     from leerlingimport.demo import run_demo
 
-    init(args, settings)
-    status: int = run_demo(settings, load_params(settings.params_dir), print)
+    status: int = run_demo(settings.data_dir, load_params(settings.params_dir), print)
     return status
 
 

@@ -1,51 +1,129 @@
-"""``leerlingimport demo``: a demo library on the embedded SQLite default and the samples."""
+"""``leerlingimport demo``: the yearly import of a demo library, on a fresh SQLite database.
+
+It never touches the configured database: it works in ``<data dir>/demo.db``, made anew each
+time. The four demo schools are imported from ``data/samples/`` for one school year, a few
+pupils borrow books, and then next school year's files come in.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, insert, select
 
 from leerlingimport.customers import NewCustomer, add_customer, grant_upload
-from leerlingimport.db import make_engine, reading, writing
-from leerlingimport.db.tables import Customer, School
+from leerlingimport.db import make_engine, upgrade, writing
+from leerlingimport.db.tables import Card, Enrollment, Loan, School
+from leerlingimport.library import register_params
 from leerlingimport.params import Params
-from leerlingimport.settings import Settings
+from leerlingimport.pipeline import ImportResult, run_import
+from leerlingimport.reporting import STATUS_NL, count_labels
 
-DEMO_TEACHER = "demo.docent"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+FILES = {
+    "99ZZ": "99ZZ_parnassys_{}.csv",
+    "99YY": "99YY_handmade_{}.ods",
+    "99XX": "99XX_magister_{}.xlsx",
+    "99WW": "99WW_somtoday_{}.csv",
+}
+YEARS = ("2026-2027", "2027-2028")
+
+Echo = Callable[[str], None]
 
 
-def run_demo(settings: Settings, params: Params, echo: Callable[[str], None]) -> int:
-    """Seed the demo teacher (once) and show what the demo library holds."""
-    engine = make_engine(settings.database_url)
+def run_demo(data_dir: Path, params: Params, echo: Echo, samples: Path = SAMPLES) -> int:
+    """Run the demo; returns 0 when every import ran (held or rejected rows are part of it)."""
+    path = data_dir / "demo.db"
+    path.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
     try:
-        return _seed_and_show(engine, params, echo)
+        upgrade(engine)
+        with writing(engine) as conn:
+            register_params(conn, params)
+        _teacher(engine, params, echo)
+        for year in YEARS:
+            echo(f"\n== Schooljaar {year}")
+            for brin, pattern in FILES.items():
+                file = samples / pattern.format(year)
+                result = run_import(
+                    engine, file.read_bytes(), file.name, params, brin, data_dir=data_dir
+                )
+                _show(result, file.name, echo)
+                if result.status == "failed":
+                    return 1
+            if year == YEARS[0]:
+                _lend_books(engine, echo)
+        _incomplete_file(engine, params, data_dir, samples, echo)
     finally:
         engine.dispose()
+    echo(f"\nDe demodatabase staat in {path}. Bekijk de runs met:")
+    echo(f"  .venv/bin/leerlingimport --database-url sqlite:///{path} runs")
+    return 0
 
 
-def _seed_and_show(engine: Engine, params: Params, echo: Callable[[str], None]) -> int:
+def _incomplete_file(
+    engine: Engine, params: Params, data_dir: Path, samples: Path, echo: Echo
+) -> None:
+    """A school that sends only its first twenty pupils: the hold guard stops the leavers."""
+    lines = (samples / FILES["99WW"].format(YEARS[1])).read_bytes().split(b"\r\n")
+    partial = b"\r\n".join(lines[:21]) + b"\r\n"
+    echo("\n== Later in het jaar stuurt 99WW per ongeluk een half bestand")
+    result = run_import(engine, partial, "half.csv", params, "99WW", data_dir=data_dir)
+    _show(result, "half.csv", echo)
+    echo(
+        "    Pas na controle: leerlingimport import half.csv --school 99WW --confirm-deregistration"
+    )
+
+
+def _teacher(engine: Engine, params: Params, echo: Echo) -> None:
+    school = params.school("99ZZ")
     now = dt.datetime.now(dt.UTC)
     with writing(engine) as conn:
-        exists = conn.scalar(select(Customer.id).where(Customer.username == DEMO_TEACHER))
-        if exists is None:
-            first = next(iter(params.schools.values()))
-            teacher = NewCustomer(
-                surname="Docent", first_name="Demo", username=DEMO_TEACHER, school=first.brin
+        done = add_customer(
+            conn,
+            NewCustomer(surname="Docent", first_name="Demo", school=school.brin, group_code="G8A"),
+            params.library.card_prefix,
+            now,
+            dt.timedelta(days=3),
+        )
+        grant_upload(conn, done.card_number, school.branch, now)
+    echo(
+        f"Demo-docent van {school.name}: pas {done.card_number}, eenmalig wachtwoord "
+        f"{done.one_time_password}; mag uploaden voor vestiging {school.branch}."
+    )
+
+
+def _lend_books(engine: Engine, echo: Echo) -> None:
+    """Three pupils in their last year of 99ZZ borrow a book before the summer."""
+    with writing(engine) as conn:
+        leaving = conn.execute(
+            select(Enrollment.customer_id, Card.id)
+            .join(School, School.id == Enrollment.school_id)
+            .join(Card, Card.customer_id == Enrollment.customer_id)
+            .where(School.brin == "99ZZ", Enrollment.year_group == 8, Card.status == "active")
+            .limit(3)
+        ).all()
+        for customer, card in leaving:
+            conn.execute(
+                insert(Loan).values(
+                    customer_id=customer,
+                    card_id=card,
+                    item="De Gruffalo",
+                    due_on=dt.date(2027, 7, 15),
+                )
             )
-            done = add_customer(
-                conn, teacher, params.library.card_prefix, now, dt.timedelta(days=3)
-            )
-            grant_upload(conn, done.card_number, first.branch, now)
-            echo(
-                f"Demo-docent aangemaakt: pas {done.card_number}, eenmalig wachtwoord "
-                f"{done.one_time_password} (mag uploaden voor vestiging {first.branch})."
-            )
-    with reading(engine) as conn:
-        schools = conn.execute(select(School.brin, School.name).order_by(School.brin)).all()
-        customers = conn.scalar(select(func.count()).select_from(Customer))
-    echo(f"{params.library.name}: {len(schools)} scholen, {customers} klanten.")
-    for brin, name in schools:
-        echo(f"  {brin}  {name}")
-    return 0
+    echo(f"  ({len(leaving)} leerlingen uit groep 8 van 99ZZ lenen nog een boek voor de zomer.)")
+
+
+def _show(result: ImportResult, name: str, echo: Echo) -> None:
+    c = result.counts
+    labels = count_labels(result.status)
+    shown = ", ".join(f"{labels[k].strip()} {c[k]}" for k in c if c[k] and k != "rows")
+    echo(f"{result.school} {name}: {STATUS_NL[result.status]} — {c['rows']} rijen: {shown}")
+    attention = Counter(i.code for i in result.issues if i.severity != "info")
+    for code, n in sorted(attention.items()):
+        example = next(i.message for i in result.issues if i.code == code)
+        echo(f"    let op: {n}x {code}, bijv. {example}")

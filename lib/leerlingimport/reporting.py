@@ -53,7 +53,7 @@ def _sheet_name(group: str) -> str:
 def render_import(result: ImportResult, language: Language = "nl") -> str:
     """What happened in an import, for the person at the terminal."""
     nl = language == "nl"
-    labels = LABELS_NL if nl else {k: k for k in LABELS_NL}
+    labels = count_labels(result.status) if nl else {k: k for k in LABELS_NL}
     status = STATUS_NL.get(result.status, result.status) if nl else result.status
     trial = (" (proefdraai)" if nl else " (dry run)") if result.dry_run else ""
     lines = [f"{result.school} {result.run_id}: {status}{trial}"]
@@ -84,6 +84,15 @@ LABELS_NL = {
     "unchanged": "ongewijzigd",
     "deregistered": "uitgeschreven",
 }
+
+
+def count_labels(status: str) -> dict[str, str]:
+    """Dutch labels for the counts; a held run's leavers were held back, not deregistered."""
+    if status == "held":
+        return {**LABELS_NL, "deregistered": "aangehouden (niet uitgeschreven)"}
+    return LABELS_NL
+
+
 STATUS_NL = {
     "applied": "uitgevoerd",
     "planned": "gecontroleerd (niets veranderd)",
