@@ -30,8 +30,7 @@ def write_new_pupils(new_pupils: pd.DataFrame, path: Path) -> None:
     (a value starting with = + - @ is prefixed with ' so no spreadsheet runs it as a formula)."""
     from openpyxl import Workbook
 
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb = Workbook(write_only=True)
     table = new_pupils.rename(columns=COLUMNS)[list(COLUMNS.values())].fillna("")
     for group, rows in table.sort_values(["Groep", "Achternaam"]).groupby("Groep"):
         sheet = wb.create_sheet(_sheet_name(str(group)))
