@@ -4,6 +4,7 @@ deregistrations and the change log, in bulk, inside the caller's one transaction
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from leerlingimport.faults import fault_point
 from leerlingimport.params import DeregistrationRules, SchoolParams
 from leerlingimport.schema import CONTACT_FIELDS
 from leerlingimport.sync.plan import NEW_ACTIONS, Plan
-from leerlingimport.sync.state import ids
+from leerlingimport.sync.state import CHUNK, ids
 
 PERSON_FIELDS = (
     "initials",
@@ -130,15 +131,19 @@ def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
     school_library subscription ends."""
     if rows.empty:
         return
-    old = ids(rows["old_enrollment_id"])
-    conn.execute(
-        update(Enrollment)
-        .where(Enrollment.id.in_(old))
-        .values(status="deregistered", ended_on=ctx.today)
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Enrollment)
+            .where(Enrollment.id.in_(chunk))
+            .values(status="deregistered", ended_on=ctx.today)
+        ),
+        ids(rows["old_enrollment_id"]),
     )
-    for customer, school in zip(ids(rows["customer_id"]), ids(rows["old_school_id"]), strict=True):
-        _block_school_cards(conn, [customer], school)
-        _end_subscriptions(conn, [customer], school, ctx.today, ctx.today)
+    for school, movers in rows.groupby("old_school_id"):
+        customers = ids(movers["customer_id"])
+        _block_school_cards(conn, customers, int(school))
+        _end_subscriptions(conn, customers, int(school), ctx.today, ctx.today)
 
 
 def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
@@ -146,22 +151,30 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
     enrollment = rows["enrollment_id"].copy()
     back = rows[rows["action"] == "reactivate"]
     if len(back):
-        conn.execute(
-            update(Enrollment)
-            .where(Enrollment.id.in_(ids(back["enrollment_id"])))
-            .values(status="active", ended_on=None, last_seen_run_id=ctx.run_pk)
+        _in_chunks(
+            conn,
+            lambda chunk: (
+                update(Enrollment)
+                .where(Enrollment.id.in_(chunk))
+                .values(status="active", ended_on=None, last_seen_run_id=ctx.run_pk)
+            ),
+            ids(back["enrollment_id"]),
         )
         # The school card blocked when they left works again (as Wise unblocks EDUB cards).
-        conn.execute(
-            update(Card)
-            .where(
-                Card.customer_id.in_(ids(back["customer_id"])),
-                Card.kind == "school",
-                Card.school_id == ctx.school_id,
-                Card.status == "blocked",
-                Card.is_primary,
-            )
-            .values(status="active")
+        _in_chunks(
+            conn,
+            lambda chunk: (
+                update(Card)
+                .where(
+                    Card.customer_id.in_(chunk),
+                    Card.kind == "school",
+                    Card.school_id == ctx.school_id,
+                    Card.status == "blocked",
+                    Card.is_primary,
+                )
+                .values(status="active")
+            ),
+            ids(back["customer_id"]),
         )
     fresh = rows[rows["action"].isin(NEW_ACTIONS)]
     if len(fresh):
@@ -192,26 +205,29 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int
     school_id = None if kind == "library" else ctx.school_id
     given = rows[rows["card_number"] != ""]
     existing = set(
-        conn.scalars(select(Card.number).where(Card.number.in_(list(given["card_number"]))))
+        _in_chunks(
+            conn,
+            lambda chunk: select(Card.number).where(Card.number.in_(chunk)),
+            list(given["card_number"]),
+        )
     )
     replace_for = given[~given["card_number"].isin(existing)]
-    if len(replace_for):
-        conn.execute(
+    _in_chunks(
+        conn,
+        lambda chunk: (
             update(Card)
-            .where(
-                Card.customer_id.in_(ids(replace_for["customer_id"])),
-                Card.is_primary,
-                Card.status == "active",
-            )
+            .where(Card.customer_id.in_(chunk), Card.is_primary, Card.status == "active")
             .values(status="replaced")
-        )
+        ),
+        ids(replace_for["customer_id"]),
+    )
     holders = set(
-        conn.scalars(
-            select(Card.customer_id).where(
-                Card.customer_id.in_(ids(rows["customer_id"])),
-                Card.is_primary,
-                Card.status == "active",
-            )
+        _in_chunks(
+            conn,
+            lambda chunk: select(Card.customer_id).where(
+                Card.customer_id.in_(chunk), Card.is_primary, Card.status == "active"
+            ),
+            ids(rows["customer_id"]),
         )
     )
     issued = dict(zip(ids(replace_for["customer_id"]), replace_for["card_number"], strict=True))
@@ -244,16 +260,21 @@ def _ensure_subscriptions(conn: Connection, rows: pd.DataFrame, ctx: Context) ->
     if ctx.school.library_membership:
         wanted.append(("library", None))
     for kind, school in wanted:
+        where_school = (
+            Subscription.school_id.is_(None) if school is None else Subscription.school_id == school
+        )
         have = set(
-            conn.scalars(
-                select(Subscription.customer_id).where(
-                    Subscription.customer_id.in_(customers),
+            _in_chunks(
+                conn,
+                lambda chunk, kind=kind, where_school=where_school: select(
+                    Subscription.customer_id
+                ).where(
+                    Subscription.customer_id.in_(chunk),
                     Subscription.kind == kind,
                     Subscription.status == "active",
-                    Subscription.school_id.is_(None)
-                    if school is None
-                    else Subscription.school_id == school,
-                )
+                    where_school,
+                ),
+                customers,
             )
         )
         missing = [c for c in customers if c not in have]
@@ -332,10 +353,14 @@ def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
     if leaving.empty:
         return
     customers = ids(leaving["customer_id"])
-    conn.execute(
-        update(Enrollment)
-        .where(Enrollment.id.in_(ids(leaving["enrollment_id"])))
-        .values(status="deregistered", ended_on=ctx.today)
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Enrollment)
+            .where(Enrollment.id.in_(chunk))
+            .values(status="deregistered", ended_on=ctx.today)
+        ),
+        ids(leaving["enrollment_id"]),
     )
     _block_school_cards(conn, customers, ctx.school_id)
     _end_subscriptions(
@@ -358,30 +383,38 @@ def subscription_end(rules: DeregistrationRules, today: dt.date) -> dt.date:
 
 
 def _block_school_cards(conn: Connection, customers: list[int], school_id: int) -> None:
-    conn.execute(
-        update(Card)
-        .where(
-            Card.customer_id.in_(customers),
-            Card.kind == "school",
-            Card.school_id == school_id,
-            Card.status == "active",
-        )
-        .values(status="blocked")
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Card)
+            .where(
+                Card.customer_id.in_(chunk),
+                Card.kind == "school",
+                Card.school_id == school_id,
+                Card.status == "active",
+            )
+            .values(status="blocked")
+        ),
+        customers,
     )
 
 
 def _end_subscriptions(
     conn: Connection, customers: list[int], school_id: int, ends_on: dt.date, today: dt.date
 ) -> None:
-    conn.execute(
-        update(Subscription)
-        .where(
-            Subscription.customer_id.in_(customers),
-            Subscription.kind == "school_library",
-            Subscription.school_id == school_id,
-            Subscription.status == "active",
-        )
-        .values(ends_on=ends_on, status="ended" if ends_on <= today else "active")
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Subscription)
+            .where(
+                Subscription.customer_id.in_(chunk),
+                Subscription.kind == "school_library",
+                Subscription.school_id == school_id,
+                Subscription.status == "active",
+            )
+            .values(ends_on=ends_on, status="ended" if ends_on <= today else "active")
+        ),
+        customers,
     )
 
 
@@ -433,6 +466,17 @@ def _records(rows: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any]
     if "birth_date" in frame.columns:
         frame["birth_date"] = [None if pd.isna(d) else d.date() for d in rows["birth_date"]]
     return [{str(k): _db(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _in_chunks(conn: Connection, make: Callable[[list[Any]], Any], values: list[Any]) -> list[Any]:
+    """Run ``make(chunk)`` for chunks of ``values`` (PostgreSQL takes at most 65,535 bound
+    parameters a statement); returns the scalars of every select, nothing for updates."""
+    found: list[Any] = []
+    for start in range(0, len(values), CHUNK):
+        result = conn.execute(make(values[start : start + CHUNK]))
+        if result.returns_rows:
+            found.extend(result.scalars())
+    return found
 
 
 def _int(value: Any) -> int:
