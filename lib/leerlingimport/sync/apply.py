@@ -142,8 +142,8 @@ def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
     )
     for school, movers in rows.groupby("old_school_id"):
         customers = ids(movers["customer_id"])
-        _block_school_cards(conn, customers, int(school))
-        _end_subscriptions(conn, customers, int(school), ctx.today, ctx.today)
+        _block_school_cards(conn, customers, _int(school))
+        _end_subscriptions(conn, customers, _int(school), ctx.today, ctx.today)
 
 
 def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
@@ -260,23 +260,7 @@ def _ensure_subscriptions(conn: Connection, rows: pd.DataFrame, ctx: Context) ->
     if ctx.school.library_membership:
         wanted.append(("library", None))
     for kind, school in wanted:
-        where_school = (
-            Subscription.school_id.is_(None) if school is None else Subscription.school_id == school
-        )
-        have = set(
-            _in_chunks(
-                conn,
-                lambda chunk, kind=kind, where_school=where_school: select(
-                    Subscription.customer_id
-                ).where(
-                    Subscription.customer_id.in_(chunk),
-                    Subscription.kind == kind,
-                    Subscription.status == "active",
-                    where_school,
-                ),
-                customers,
-            )
-        )
+        have = set(_in_chunks(conn, _active_subscribers(kind, school), customers))
         missing = [c for c in customers if c not in have]
         if missing:
             conn.execute(
@@ -292,6 +276,22 @@ def _ensure_subscriptions(conn: Connection, rows: pd.DataFrame, ctx: Context) ->
                     for c in missing
                 ],
             )
+
+
+def _active_subscribers(kind: str, school: int | None) -> Callable[[list[Any]], Any]:
+    where_school = (
+        Subscription.school_id.is_(None) if school is None else Subscription.school_id == school
+    )
+
+    def query(chunk: list[Any]) -> Any:
+        return select(Subscription.customer_id).where(
+            Subscription.customer_id.in_(chunk),
+            Subscription.kind == kind,
+            Subscription.status == "active",
+            where_school,
+        )
+
+    return query
 
 
 def _upsert_groups(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, func, select, tuple_
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    MetaData,
+    String,
+    Table,
+    and_,
+    func,
+    insert,
+    select,
+)
 
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan
 from leerlingimport.params import SchoolParams
@@ -110,15 +121,40 @@ def _people(
         .outerjoin(active, active.c.customer_id == Customer.id)
         .outerjoin(primary, primary.c.customer_id == Customer.id)
     )
-    by_name = _frame_chunks(
-        conn,
-        pairs,
-        lambda chunk: base.where(tuple_(Customer.surname, Customer.birth_date).in_(chunk)),
-    )
+    by_name = _by_personal_data(conn, base, pairs)
     by_card = _frame_chunks(
         conn, [int(i) for i in ids], lambda chunk: base.where(Customer.id.in_(chunk))
     )
     return pd.concat([by_name, by_card]).drop_duplicates("customer_id").reset_index(drop=True)
+
+
+def _by_personal_data(conn: Connection, base: Any, pairs: list[tuple[str, Any]]) -> pd.DataFrame:
+    """Customers with one of the (surname, birth date) pairs: the pairs go into a temporary
+    table joined on the (surname, birth_date) index, one query however many pupils."""
+    wanted = Table(
+        "li_wanted_people",
+        MetaData(),
+        Column("surname", String(100)),
+        Column("birth_date", Date),
+        prefixes=["TEMPORARY"],
+    )
+    wanted.create(conn)
+    try:
+        if pairs:
+            conn.execute(insert(wanted), [{"surname": s, "birth_date": d} for s, d in pairs])
+        return _frame(
+            conn.execute(
+                base.join(
+                    wanted,
+                    and_(
+                        wanted.c.surname == Customer.surname,
+                        wanted.c.birth_date == Customer.birth_date,
+                    ),
+                )
+            )
+        )
+    finally:
+        wanted.drop(conn)
 
 
 def _active_enrollments() -> Any:
