@@ -54,7 +54,10 @@ def allocate_card_numbers(conn: Connection, prefix: str, count: int) -> list[str
         want = count - len(numbers)
         first = _advance(conn, name, want)
         batch = [format_card_number(prefix, v) for v in range(first, first + want)]
-        taken = set(conn.scalars(select(Card.number).where(Card.number.in_(batch))))
+        taken: set[str] = set()
+        for start in range(0, len(batch), 900):  # PostgreSQL: at most 65,535 parameters
+            chunk = batch[start : start + 900]
+            taken.update(conn.scalars(select(Card.number).where(Card.number.in_(chunk))))
         numbers.extend(n for n in batch if n not in taken)
     return numbers
 

@@ -27,14 +27,15 @@ def make_engine(url: str) -> Engine:
         return _sqlite_engine(parsed.render_as_string(hide_password=False))
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError(f"Database '{parsed.get_backend_name()}' wordt niet ondersteund.")
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+    # hide_parameters: an error message must never carry a pupil's data into a log.
+    engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
