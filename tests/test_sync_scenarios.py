@@ -97,7 +97,17 @@ def test_next_school_year(engine: Engine, params: Params, tmp_path: Path) -> Non
         years_now = dict(
             conn.execute(select(Enrollment.student_number, Enrollment.year_group)).all()
         )
+        logged = conn.execute(
+            select(Change.action, Change.field, Change.old_value, Change.new_value).where(
+                Change.action.in_(["update", "deregister"])
+            )
+        ).all()
     assert all(years_now[p.student_number] == p.year_group for p in years.next)
+    stayer = next(p for p in years.next if p.student_number in before)
+    assert ("update", "year_group", str(stayer.year_group - 1), str(stayer.year_group)) in logged
+    assert sum(1 for action, *_ in logged if action == "deregister") == c["deregistered"]
+    leaver = customer_of(engine, "99ZZ", sorted(before - after)[0])
+    assert subscriptions_of(engine, leaver) == [("library", "active"), ("school_library", "ended")]
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time(
@@ -330,3 +340,20 @@ def test_replacement_main_card_and_a_card_that_belongs_to_someone_else(
     ]
     assert cards_of(engine, first) == [("library", "replaced", True), ("library", "active", True)]
     assert result.counts["deregistered"] == 0  # the rejected row's pupil stays
+
+
+def test_subscription_end_per_deregistration_mode() -> None:
+    from leerlingimport.params import DeregistrationRules
+    from leerlingimport.sync.apply import subscription_end
+
+    autumn, spring = dt.date(2026, 10, 5), dt.date(2027, 3, 1)
+    assert subscription_end(DeregistrationRules(mode="immediate"), autumn) == autumn
+    assert subscription_end(DeregistrationRules(mode="end_of_school_year"), autumn) == dt.date(
+        2027, 7, 31
+    )
+    assert subscription_end(DeregistrationRules(mode="end_of_school_year"), spring) == dt.date(
+        2027, 7, 31
+    )
+    assert subscription_end(DeregistrationRules(mode="grace", grace_days=30), autumn) == dt.date(
+        2026, 11, 4
+    )

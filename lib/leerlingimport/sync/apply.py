@@ -25,7 +25,7 @@ from leerlingimport.db.tables import (
 from leerlingimport.faults import fault_point
 from leerlingimport.params import DeregistrationRules, SchoolParams
 from leerlingimport.schema import CONTACT_FIELDS
-from leerlingimport.sync.plan import NEW_ACTIONS, Plan
+from leerlingimport.sync.plan import NEW_ACTIONS, Plan, plain_text
 from leerlingimport.sync.state import CHUNK, ids
 
 PERSON_FIELDS = (
@@ -493,5 +493,4 @@ def _db(value: Any) -> Any:
 
 
 def _text(value: Any) -> str | None:
-    value = _db(value)
-    return None if value is None else str(value)
+    return plain_text(value) or None

@@ -136,19 +136,20 @@ def _diffs(
     )
 
 
+def plain_text(value: object) -> str:
+    """A stored or file value as text that compares equal across storage types: 2 and 2.0 are
+    "2", a date is ISO, NULL, NaN and NaT are ""."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else str(int(value)) if value.is_integer() else str(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return str(value)
+
+
 def _comparable(values: pd.Series) -> pd.Series:
-    """Values as text that compares equal across storage types (2 == 2.0, dates, NULL == "")."""
-
-    def text(value: object) -> str:
-        if value is None or value is pd.NA or value is pd.NaT:
-            return ""
-        if isinstance(value, float):
-            return "" if value != value else str(int(value)) if value.is_integer() else str(value)
-        if hasattr(value, "isoformat"):
-            return str(value.isoformat())[:10]
-        return str(value)
-
-    return values.astype("object").map(text)
+    return values.astype("object").map(plain_text)
 
 
 def _enrollment_values(enrolled: pd.DataFrame, people: pd.DataFrame, name: str) -> pd.Series:

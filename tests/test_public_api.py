@@ -1,0 +1,24 @@
+"""The curated public API: sorted, complete, every name real, and light to import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import leerlingimport
+
+
+def test_all_is_sorted_and_matches_the_exports() -> None:
+    assert leerlingimport.__all__ == sorted(leerlingimport.__all__)
+    assert set(leerlingimport.__all__) == set(leerlingimport._EXPORTS)
+
+
+def test_every_name_resolves() -> None:
+    for name in leerlingimport.__all__:
+        assert getattr(leerlingimport, name) is not None
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    code = "import sys, leerlingimport; print(sorted({'pandas', 'sqlalchemy'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
