@@ -9,48 +9,19 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from leerlingimport.synthetic.exports import WISE_HEADER, wise_rows
 from leerlingimport.synthetic.people import Pupil, SchoolSpec, make_pupils
 
 OUT = Path(__file__).parent / "out"
-HEADER = [
-    "LEERLINGNUMMER",
-    "GROEP",
-    "GROEPSNAAM",
-    "JAARGROEP",
-    "VOORLETTERS",
-    "ROEPNAAM",
-    "NAAMTUS",
-    "NAAM",
-    "GEBOORTEDATUM",
-    "GESLACHT",
-    "ADRES",
-    "HUISNUMMER",
-    "POSTCODE",
-    "WOONPLAATS",
-]
+HEADER = [*WISE_HEADER, "ADRES", "HUISNUMMER", "POSTCODE", "WOONPLAATS"]
 SPEC = SchoolSpec("99ZZ", "Bench School", "po", ("nl", "tr", "ma", "be"), 2026)
 
 
 def rows(count: int) -> list[list[str]]:
     ps: list[Pupil] = make_pupils(SPEC, count, random.Random(count), 100001)
     return [
-        [
-            p.student_number,
-            p.group_code,
-            p.group_name,
-            str(p.year_group),
-            p.initials,
-            p.first_name,
-            p.prefix,
-            p.surname,
-            f"{p.birth_date:%d-%m-%Y}",
-            p.sex,
-            p.street,
-            p.house_number + p.house_number_suffix,
-            p.postcode,
-            p.city,
-        ]
-        for p in ps
+        [*row, p.street, p.house_number + p.house_number_suffix, p.postcode, p.city]
+        for p, row in zip(ps, wise_rows(ps), strict=True)
     ]
 
 

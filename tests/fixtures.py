@@ -11,22 +11,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from leerlingimport.synthetic import exports
 from leerlingimport.synthetic.people import Pupil, SchoolSpec, make_pupils
 
 PO = SchoolSpec("99ZZ", "OBS Test", "po", ("nl", "tr", "ma"), 2026)
 VO = SchoolSpec("99XX", "Test College", "vo", ("nl", "tr", "ma"), 2026)
-WISE_HEADER = [
-    "LEERLINGNUMMER",
-    "GROEP",
-    "GROEPSNAAM",
-    "JAARGROEP",
-    "VOORLETTERS",
-    "ROEPNAAM",
-    "NAAMTUS",
-    "NAAM",
-    "GEBOORTEDATUM",
-    "GESLACHT",
-]
+WISE_HEADER = exports.WISE_HEADER
 
 
 def pupils(count: int = 12, spec: SchoolSpec = PO, seed: int = 1) -> list[Pupil]:
@@ -35,21 +25,7 @@ def pupils(count: int = 12, spec: SchoolSpec = PO, seed: int = 1) -> list[Pupil]
 
 def wise_rows(ps: Sequence[Pupil]) -> list[list[str]]:
     """The clean twin: Wise's template columns, ISO dates, exactly as the pupils are."""
-    return [
-        [
-            p.student_number,
-            p.group_code,
-            p.group_name,
-            str(p.year_group),
-            p.initials,
-            p.first_name,
-            p.prefix,
-            p.surname,
-            p.birth_date.isoformat(),
-            p.sex,
-        ]
-        for p in ps
-    ]
+    return exports.wise_rows(ps, "%Y-%m-%d")
 
 
 def csv_bytes(

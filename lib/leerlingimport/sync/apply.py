@@ -131,15 +131,7 @@ def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
     school_library subscription ends."""
     if rows.empty:
         return
-    _in_chunks(
-        conn,
-        lambda chunk: (
-            update(Enrollment)
-            .where(Enrollment.id.in_(chunk))
-            .values(status="deregistered", ended_on=ctx.today)
-        ),
-        ids(rows["old_enrollment_id"]),
-    )
+    _end_enrollments(conn, ids(rows["old_enrollment_id"]), ctx.today)
     for school, movers in rows.groupby("old_school_id"):
         customers = ids(movers["customer_id"])
         _block_school_cards(conn, customers, _int(school))
@@ -353,15 +345,7 @@ def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
     if leaving.empty:
         return
     customers = ids(leaving["customer_id"])
-    _in_chunks(
-        conn,
-        lambda chunk: (
-            update(Enrollment)
-            .where(Enrollment.id.in_(chunk))
-            .values(status="deregistered", ended_on=ctx.today)
-        ),
-        ids(leaving["enrollment_id"]),
-    )
+    _end_enrollments(conn, ids(leaving["enrollment_id"]), ctx.today)
     _block_school_cards(conn, customers, ctx.school_id)
     _end_subscriptions(
         conn,
@@ -380,6 +364,18 @@ def subscription_end(rules: DeregistrationRules, today: dt.date) -> dt.date:
     if rules.mode == "grace":
         return today + dt.timedelta(days=rules.grace_days)
     return today
+
+
+def _end_enrollments(conn: Connection, enrollments: list[int], today: dt.date) -> None:
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Enrollment)
+            .where(Enrollment.id.in_(chunk))
+            .values(status="deregistered", ended_on=today)
+        ),
+        enrollments,
+    )
 
 
 def _block_school_cards(conn: Connection, customers: list[int], school_id: int) -> None:

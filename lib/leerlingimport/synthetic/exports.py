@@ -21,13 +21,23 @@ _FIXED_STAMP = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 Writer = Callable[[SchoolSpec, Sequence[Pupil]], bytes]
 
 
-def parnassys_csv(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
-    """ParnasSys 'dBOS' file for the schoolWise template: UTF-8, ';', CRLF, dd-mm-jjjj."""
-    header = (
-        "LEERLINGNUMMER;GROEP;GROEPSNAAM;JAARGROEP;VOORLETTERS;ROEPNAAM;NAAMTUS;NAAM;"
-        "GEBOORTEDATUM;GESLACHT"
-    )
-    rows = [
+WISE_HEADER = [
+    "LEERLINGNUMMER",
+    "GROEP",
+    "GROEPSNAAM",
+    "JAARGROEP",
+    "VOORLETTERS",
+    "ROEPNAAM",
+    "NAAMTUS",
+    "NAAM",
+    "GEBOORTEDATUM",
+    "GESLACHT",
+]
+
+
+def wise_rows(pupils: Sequence[Pupil], date_format: str = "%d-%m-%Y") -> list[list[str]]:
+    """The pupils in the columns of ``WISE_HEADER`` (schoolWise's Dutch template)."""
+    return [
         [
             p.student_number,
             p.group_code,
@@ -37,12 +47,16 @@ def parnassys_csv(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
             p.first_name,
             p.prefix,
             p.surname,
-            f"{p.birth_date:%d-%m-%Y}",
+            p.birth_date.strftime(date_format),
             p.sex,
         ]
         for p in pupils
     ]
-    return _csv(header.split(";"), rows, ";").encode("utf-8") + b"\r\n"
+
+
+def parnassys_csv(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
+    """ParnasSys 'dBOS' file for the schoolWise template: UTF-8, ';', CRLF, dd-mm-jjjj."""
+    return _csv(WISE_HEADER, wise_rows(pupils), ";").encode("utf-8") + b"\r\n"
 
 
 def somtoday_csv(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
