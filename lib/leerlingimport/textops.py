@@ -11,9 +11,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
+def arrow(values: pd.Series) -> pa.Array:
+    """A text column as one pyarrow array (a column read by pyarrow may come in chunks)."""
+    array = pa.array(values, pa.large_string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def extract(values: pd.Series, pattern: str) -> pd.DataFrame:
     """One text column per named group of ``pattern``; missing (NaN) where it does not match."""
-    result = pc.extract_regex(pa.array(values, pa.large_string()), pattern)
+    result = pc.extract_regex(arrow(values), pattern)
     return pd.DataFrame(
         {
             field.name: pd.Series(column, index=values.index, dtype="str")
@@ -24,5 +30,5 @@ def extract(values: pd.Series, pattern: str) -> pd.DataFrame:
 
 def matches(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each value contains a match of ``pattern`` (anchor it for a full match)."""
-    found = pc.match_substring_regex(pa.array(values, pa.large_string()), pattern)
+    found = pc.match_substring_regex(arrow(values), pattern)
     return pd.Series(found, index=values.index, dtype="bool")

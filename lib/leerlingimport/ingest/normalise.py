@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leerlingimport.schema import NAME_FIELDS
+from leerlingimport.textops import arrow
 
 PREFIXES = (
     "van der",
@@ -95,16 +96,23 @@ def clean_name(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+_UNTIDY = r"^\s|\s$|\s\s|[^\S ]|[^\x00-\x7f]"  # odd whitespace, or non-ASCII (maybe not NFC)
+
+
 def clean_names(values: pd.Series) -> pd.Series:
-    """``clean_name`` for a whole column."""
-    text = pc.utf8_normalize(pa.array(values, pa.large_string()), "NFC")
-    text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
-    return _series(text, values)
+    """``clean_name`` for a whole column: one pass finds the values that need it."""
+    text = arrow(values)
+    untidy = pc.match_substring_regex(text, _UNTIDY)
+    if not pc.any(untidy).as_py():
+        return values
+    subset = pc.utf8_normalize(pc.filter(text, untidy), "NFC")
+    subset = pc.utf8_trim_whitespace(pc.replace_substring_regex(subset, r"\s+", " "))
+    return _series(pc.replace_with_mask(text, untidy, subset), values)
 
 
 def normalise_postcodes(values: pd.Series) -> pd.Series:
     """``1234ab`` → ``1234 AB``; anything else as given (trimmed)."""
-    text = pa.array(values, pa.large_string())
+    text = arrow(values)
     tidy = pc.utf8_upper(pc.replace_substring_regex(text, _POSTCODE, r"\1 \2"))
     matched = pc.match_substring_regex(text, _POSTCODE)
     return _series(pc.if_else(matched, tidy, pc.utf8_trim_whitespace(text)), values)
@@ -152,8 +160,8 @@ def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     if "house_number_suffix" not in out.columns:
         out["house_number_suffix"] = pd.Series("", index=out.index, dtype="str")
-    text = pa.array(out["house_number"], pa.large_string())
-    suffix = pa.array(out["house_number_suffix"], pa.large_string())
+    text = arrow(out["house_number"])
+    suffix = arrow(out["house_number_suffix"])
     number, addition = text, suffix
     for pattern in (_HOUSE_GLUED, _HOUSE_SEPARATED):
         split = pc.and_(pc.match_substring_regex(text, pattern), pc.equal(suffix, ""))

@@ -31,7 +31,7 @@ from leerlingimport.ingest.sheets import (
     read_workbook,
     serial_to_date,
 )
-from leerlingimport.ingest.text import decode, sniff_delimiter, split_records
+from leerlingimport.ingest.text import decode, read_plain_body, sniff_delimiter, split_records
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.schema import SOURCE_ROW
 
@@ -74,6 +74,7 @@ class _Sheet:
     numbers: Sequence[int]  # the row number a person sees, per row
     fmt: FileFormat
     spreadsheet: bool
+    lines: list[str] | None = None  # a quote-free text file: its lines, for the fast reader
 
 
 def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
@@ -102,8 +103,12 @@ def _sheets(detected: Detected) -> list[_Sheet]:
     if detected.container == "csv":
         decoded = decode(detected.data)
         delimiter = sniff_delimiter(decoded.text)
-        numbers, records = split_records(decoded.text, delimiter)
         fmt = FileFormat("csv", decoded.encoding, delimiter)
+        if '"' not in decoded.text:  # no quoting: a record is a line (most system exports)
+            lines = decoded.text.splitlines()
+            head = [line.split(delimiter) for line in lines[:HEADER_SEARCH_ROWS]]
+            return [_Sheet(head, range(1, len(lines) + 1), fmt, False, lines)]
+        numbers, records = split_records(decoded.text, delimiter)
         return [_Sheet(records, numbers, fmt, False)]
     grids = read_workbook(detected.data, detected.container)
     return [
@@ -151,22 +156,39 @@ def _from_sheet(
     issues = [*notes, *_header_issues(mapping, language)]
     if file_errors(issues):
         return Ingested(_empty_table(), fmt, mapping.sources, mapping.dropped, issues)
-    rows, numbers = sheet.rows[header_index + 1 :], sheet.numbers[header_index + 1 :]
-    if len(rows) > MAX_ROWS:
-        raise Refused("too-many-rows", str(len(rows)))
-    columns = _columns(rows, mapping.fields, len(headers))
-    table = _table(columns, list(numbers))
+    if len(sheet.numbers) - header_index - 1 > MAX_ROWS:
+        raise Refused("too-many-rows", str(len(sheet.numbers) - header_index - 1))
+    table, odd_rows, odd_numbers = _body(sheet, header_index, mapping.fields, len(headers))
     for f in mapping.fields:
         table[f] = table[f].str.strip()
     kept = (table[list(mapping.fields)] != "").any(axis=1)  # blank rows, rows of separators only
     table = table[kept].reset_index(drop=True)
     if not sheet.spreadsheet:
-        issues += _field_count_issues(rows, numbers, kept.tolist(), len(headers), language)
+        kept_rows = set(table[SOURCE_ROW])
+        issues += _field_count_issues(odd_rows, odd_numbers, kept_rows, len(headers), language)
     if table.empty:
         issues.append(make_issue("no-data-rows", language=language))
     if sheet.spreadsheet:
         issues += _formula_issues(detected, language)
     return Ingested(normalise_table(table), fmt, mapping.sources, mapping.dropped, issues)
+
+
+def _body(
+    sheet: _Sheet, header_index: int, fields: dict[str, int], width: int
+) -> tuple[pd.DataFrame, Sequence[Sequence[Cell]], Sequence[int]]:
+    """The table of the rows below the header, and the rows whose field count may be off."""
+    if sheet.lines is None:
+        rows, numbers = sheet.rows[header_index + 1 :], sheet.numbers[header_index + 1 :]
+        return _table(_columns(rows, fields, width), list(numbers)), rows, numbers
+    body = read_plain_body(
+        sheet.lines[header_index + 1 :], header_index + 2, str(sheet.fmt.delimiter), fields, width
+    )
+    table = pd.DataFrame({f: pd.Series(a, dtype="str") for f, a in body.columns.items()})
+    table[SOURCE_ROW] = pd.Series(body.numbers, dtype="int64")
+    if body.odd_rows:
+        odd = _table(_columns(body.odd_rows, fields, width), body.odd_numbers)
+        table = pd.concat([table, odd]).sort_values(SOURCE_ROW, ignore_index=True)
+    return table, body.odd_rows, body.odd_numbers
 
 
 def _columns(
@@ -198,13 +220,13 @@ def _date_text(value: Cell) -> str:
 def _field_count_issues(
     rows: Sequence[Sequence[Cell]],
     numbers: Sequence[int],
-    kept: list[bool],
+    kept: set[int],
     expected: int,
     language: Language,
 ) -> list[Issue]:
     issues = []
-    for row, number, keep in zip(rows, numbers, kept, strict=True):
-        if len(row) == expected or not keep:
+    for row, number in zip(rows, numbers, strict=True):
+        if len(row) == expected or number not in kept:
             continue
         if len(row) > expected and not any(str(t).strip() for t in row[expected:]):
             continue  # a trailing separator

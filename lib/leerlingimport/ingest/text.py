@@ -11,6 +11,7 @@ import codecs
 import csv
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from leerlingimport.ingest.containers import Refused
 
@@ -104,3 +105,53 @@ def split_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]
     except csv.Error:
         pass
     raise Refused("unbalanced-quote", str(line))
+
+
+@dataclass(frozen=True)
+class PlainBody:
+    """The body of a quote-free delimited file: mapped columns, and the lines that did not
+    have the header's number of fields (split in Python, reported by the caller)."""
+
+    columns: dict[str, Any]  # field → pyarrow string array, for the well-formed lines
+    numbers: list[int]  # their row numbers
+    odd_rows: list[list[str]]
+    odd_numbers: list[int]
+
+
+def read_plain_body(
+    lines: list[str], first_number: int, delimiter: str, fields: dict[str, int], width: int
+) -> PlainBody:
+    """Hand the well-formed lines of a quote-free body to pyarrow's CSV reader (in C), keeping
+    every row's number; lines with another number of fields are returned apart."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    counts = [line.count(delimiter) for line in lines]
+    good = [i for i, c in enumerate(counts) if c == width - 1]
+    odd = [i for i, c in enumerate(counts) if c != width - 1 and lines[i].strip()]
+    names = [f"c{i}" for i in range(width)]
+    wanted = {f"c{col}": field for field, col in fields.items()}
+    if good:
+        table = pcsv.read_csv(
+            io.BytesIO("\n".join(lines[i] for i in good).encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(
+                delimiter=delimiter, quote_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                include_columns=list(wanted),
+            ),
+        )
+        columns = {field: table.column(name) for name, field in wanted.items()}
+    else:
+        columns = {field: pa.array([], pa.string()) for field in wanted.values()}
+    return PlainBody(
+        columns,
+        [first_number + i for i in good],
+        [lines[i].split(delimiter) for i in odd],
+        [first_number + i for i in odd],
+    )
