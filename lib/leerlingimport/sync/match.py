@@ -23,7 +23,8 @@ def match_rows(rows: pd.DataFrame, state: State) -> pd.DataFrame:
     out["customer_id"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     out["matched_by"] = "none"
     out["skip"] = ""
-    here = state.here.drop_duplicates("student_key")
+    # One enrollment per key; 'active' sorts before 'deregistered', so the active one wins.
+    here = state.here.sort_values("status").drop_duplicates("student_key")
     by_key = out["student_key"].map(here.set_index("student_key")["customer_id"])
     owners = state.cards.drop_duplicates("number").set_index("number")["customer_id"]
     nothing = pd.Series(pd.NA, index=out.index, dtype="Int64")

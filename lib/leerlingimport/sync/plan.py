@@ -46,7 +46,7 @@ def plan_sync(
     """Decide everything an import of ``checked`` would do at the school of ``state``."""
     matched = match_rows(checked.valid.reset_index(drop=True), state)
     rows = _classify(matched, state)
-    diffs = _diffs(rows, _people(state), school, columns)
+    diffs = _diffs(rows, _people(state), state.here, school, columns)
     changed = set(diffs.loc[diffs["target"] != "", "row"])
     steady = rows["action"] == "unchanged"
     rows.loc[steady & rows.index.isin(changed), "action"] = "update"
@@ -101,7 +101,11 @@ def _classify(matched: pd.DataFrame, state: State) -> pd.DataFrame:
 
 
 def _diffs(
-    rows: pd.DataFrame, people: pd.DataFrame, school: SchoolParams, columns: dict[str, str]
+    rows: pd.DataFrame,
+    people: pd.DataFrame,
+    here: pd.DataFrame,
+    school: SchoolParams,
+    columns: dict[str, str],
 ) -> pd.DataFrame:
     """One row per field that changes for an existing customer or enrollment."""
     existing = rows[rows["customer_id"].notna() & (rows["action"] != "skip")]
@@ -122,11 +126,11 @@ def _diffs(
         change = give & (_comparable(new) != _comparable(old))
         frames.append(_diff_frame(existing[change], "customer", name, old[change], new[change]))
     enrolled = existing[existing["enrollment_id"].notna()]
-    here = people  # enrollment fields were read with the customers of this school
+    stored_enrollments = here.drop_duplicates("enrollment_id").set_index("enrollment_id")
     for name in ENROLLMENT_FIELDS:
-        source = "student_key" if name == "student_number" else name
-        new = enrolled[source].astype("object")
-        old = _enrollment_values(enrolled, here, name)
+        column = "student_key" if name == "student_number" else name
+        new = enrolled[column].astype("object")
+        old = enrolled["enrollment_id"].map(stored_enrollments[column]).astype("object")
         change = _comparable(new) != _comparable(old)
         frames.append(_diff_frame(enrolled[change], "enrollment", name, old[change], new[change]))
     return (
@@ -150,14 +154,6 @@ def plain_text(value: object) -> str:
 
 def _comparable(values: pd.Series) -> pd.Series:
     return values.astype("object").map(plain_text)
-
-
-def _enrollment_values(enrolled: pd.DataFrame, people: pd.DataFrame, name: str) -> pd.Series:
-    values = people.reset_index().drop_duplicates("enrollment_id").set_index("enrollment_id")
-    column = "student_key" if name == "student_number" else name
-    if column not in values.columns:
-        return pd.Series("", index=enrolled.index)
-    return enrolled["enrollment_id"].map(values[column]).astype("object")
 
 
 def _customer_fields(school: SchoolParams, columns: dict[str, str]) -> list[str]:
