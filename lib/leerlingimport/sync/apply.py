@@ -134,7 +134,7 @@ def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
     _end_enrollments(conn, ids(rows["old_enrollment_id"]), ctx.today)
     for school, movers in rows.groupby("old_school_id"):
         customers = ids(movers["customer_id"])
-        _block_school_cards(conn, customers, _int(school))
+        _set_school_cards(conn, customers, _int(school), "active", "blocked")
         _end_subscriptions(conn, customers, _int(school), ctx.today, ctx.today)
 
 
@@ -153,21 +153,7 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
             ids(back["enrollment_id"]),
         )
         # The school card blocked when they left works again (as Wise unblocks EDUB cards).
-        _in_chunks(
-            conn,
-            lambda chunk: (
-                update(Card)
-                .where(
-                    Card.customer_id.in_(chunk),
-                    Card.kind == "school",
-                    Card.school_id == ctx.school_id,
-                    Card.status == "blocked",
-                    Card.is_primary,
-                )
-                .values(status="active")
-            ),
-            ids(back["customer_id"]),
-        )
+        _set_school_cards(conn, ids(back["customer_id"]), ctx.school_id, "blocked", "active")
     fresh = rows[rows["action"].isin(NEW_ACTIONS)]
     if len(fresh):
         records = [
@@ -346,7 +332,7 @@ def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
         return
     customers = ids(leaving["customer_id"])
     _end_enrollments(conn, ids(leaving["enrollment_id"]), ctx.today)
-    _block_school_cards(conn, customers, ctx.school_id)
+    _set_school_cards(conn, customers, ctx.school_id, "active", "blocked")
     _end_subscriptions(
         conn,
         customers,
@@ -378,7 +364,10 @@ def _end_enrollments(conn: Connection, enrollments: list[int], today: dt.date) -
     )
 
 
-def _block_school_cards(conn: Connection, customers: list[int], school_id: int) -> None:
+def _set_school_cards(
+    conn: Connection, customers: list[int], school_id: int, old: str, new: str
+) -> None:
+    """Block (active → blocked) or unblock the customers' school cards of one school."""
     _in_chunks(
         conn,
         lambda chunk: (
@@ -387,9 +376,9 @@ def _block_school_cards(conn: Connection, customers: list[int], school_id: int) 
                 Card.customer_id.in_(chunk),
                 Card.kind == "school",
                 Card.school_id == school_id,
-                Card.status == "active",
+                Card.status == old,
             )
-            .values(status="blocked")
+            .values(status=new)
         ),
         customers,
     )
