@@ -149,3 +149,41 @@ def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None
     assert "leaver-with-loans" in text and "year-group-unknown" in text
     assert "AANGEHOUDEN" in text and "deregistration-held" in text
     assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0  # again: fresh
+
+
+def test_import_and_runs_json_contract(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    samples = REPO / "data" / "samples"
+    assert main(["init"]) == 0
+    capsys.readouterr()
+    first = samples / "99ZZ_parnassys_2026-2027.csv"
+    assert main(["import", str(first), "--school", "99ZZ", "--dry-run", "--json"]) == 0
+    planned = json.loads(capsys.readouterr().out)
+    assert set(planned) == {"run_id", "school", "dry_run", "status", "archive", "counts"}
+    assert (planned["school"], planned["dry_run"], planned["status"]) == ("99ZZ", True, "planned")
+    assert list(planned["counts"]) == [
+        "rows",
+        "rejected",
+        "new",
+        "created",
+        "transferred",
+        "reactivated",
+        "updated",
+        "unchanged",
+        "deregistered",
+    ]
+    assert main(["import", str(first), "--school", "99ZZ", "--json"]) == 0
+    applied = json.loads(capsys.readouterr().out)
+    assert applied["status"] == "applied" and applied["counts"]["created"] == 60
+    assert (Path(applied["archive"]) / "nieuwe_leerlingen.xlsx").exists()
+    half = cli_env / "half.csv"
+    half.write_bytes(b"\r\n".join(first.read_bytes().split(b"\r\n")[:21]) + b"\r\n")
+    assert main(["import", str(half), "--school", "99ZZ", "--json"]) == 1  # held
+    assert json.loads(capsys.readouterr().out)["status"] == "held"
+    assert main(["import", str(half), "--school", "99ZZ"]) == 1
+    assert "AANGEHOUDEN" in capsys.readouterr().out
+    assert main(["runs", "--school", "99ZZ", "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in runs] == ["held", "held", "applied", "planned"]
+    assert runs[2]["counts"] == applied["counts"] and runs[0]["brin"] == "99ZZ"
