@@ -5,8 +5,7 @@
     │   └── ParamsError            one or more params files are invalid (all problems listed)
     ├── InputFileError             an uploaded or given file cannot be used (exit status 1)
     ├── NotFound                   a customer, card, school or branch does not exist
-    ├── ConflictError              the request contradicts the database (duplicate card, lock held)
-    │   └── ImportLocked           another import of the same school is running
+    ├── ConflictError              the request contradicts the database (e.g. a card in use)
     └── DatabaseUnavailable        the database cannot be reached (retryable)
 
 Every error carries ``user_message`` (Dutch, what is wrong and what to do) and ``exit_status``.
@@ -51,17 +50,6 @@ class NotFound(LeerlingimportError):
 
 class ConflictError(LeerlingimportError):
     """The request contradicts what the database holds."""
-
-
-class ImportLocked(ConflictError):
-    """Another import of the same school is running (the per-school lock is held)."""
-
-    def __init__(self, brin: str) -> None:
-        super().__init__(
-            f"Er loopt al een import voor school {brin}. Wacht tot die klaar is en probeer het "
-            "daarna opnieuw."
-        )
-        self.brin = brin
 
 
 class DatabaseUnavailable(LeerlingimportError):

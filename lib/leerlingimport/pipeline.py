@@ -56,7 +56,6 @@ class ImportResult:
     counts: dict[str, int]
     issues: list[Issue] = field(default_factory=list)
     new_pupils: pd.DataFrame = field(default_factory=pd.DataFrame)
-    leavers_with_loans: int = 0
     error: str | None = None
 
     @property
@@ -158,7 +157,6 @@ def _apply(
         status = "held" if plan.held else "planned" if record.dry_run else "applied"
         fault_point("before-commit")
         record.finish(conn, run_pk, status, plan.counts)
-    loans = int((plan.deregister["loans"] > 0).sum())
     return ImportResult(
         record.run_id,
         school.brin,
@@ -168,7 +166,6 @@ def _apply(
         plan.counts,
         [*checked.issues, *plan.issues],
         new_pupils,
-        loans,
     )
 
 
