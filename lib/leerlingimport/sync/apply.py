@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Integer, bindparam, insert, literal, select, update
 
 from leerlingimport.cards import allocate_card_numbers
 from leerlingimport.credentials import pupil_one_time_passwords
@@ -67,7 +67,7 @@ def apply_plan(conn: Connection, plan: Plan, ctx: Context, *, deregister: bool) 
     rows["enrollment_id"] = _enroll(conn, rows, ctx)
     fault_point("after-enrollments")
     cards = _issue_cards(conn, rows, ctx)
-    _ensure_subscriptions(conn, rows[rows["action"].isin([*NEW_ACTIONS, "reactivate"])], ctx)
+    _ensure_subscriptions(conn, ctx)
     _upsert_groups(conn, rows, ctx)
     passwords = _one_time_passwords(conn, ids(rows.loc[created, "customer_id"]), ctx)
     if deregister:
@@ -169,10 +169,15 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
             }
             for r in fresh.itertuples()
         ]
-        result = conn.execute(
-            insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), records
+        conn.execute(insert(Enrollment), records)  # a plain executemany: no RETURNING
+        stamped = dict(
+            conn.execute(
+                select(Enrollment.customer_id, Enrollment.id).where(
+                    Enrollment.last_seen_run_id == ctx.run_pk, Enrollment.school_id == ctx.school_id
+                )
+            ).all()
         )
-        enrollment[fresh.index] = [row[0] for row in result]
+        enrollment[fresh.index] = fresh["customer_id"].map(stamped)
     return enrollment.astype("Int64")
 
 
@@ -232,44 +237,44 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int
     return issued
 
 
-def _ensure_subscriptions(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
-    customers = ids(rows["customer_id"])
+def _ensure_subscriptions(conn: Connection, ctx: Context) -> None:
+    """A school_library subscription (and a library one, when the school says so) for every
+    pupil this run enrolled or brought back, unless they have one: one INSERT ... SELECT per
+    kind, on the enrollments this run stamped, so no pupil row travels through Python."""
     wanted: list[tuple[str, int | None]] = [("school_library", ctx.school_id)]
     if ctx.school.library_membership:
         wanted.append(("library", None))
     for kind, school in wanted:
-        have = set(_in_chunks(conn, _active_subscribers(kind, school), customers))
-        missing = [c for c in customers if c not in have]
-        if missing:
-            conn.execute(
-                insert(Subscription),
-                [
-                    {
-                        "customer_id": c,
-                        "kind": kind,
-                        "school_id": school,
-                        "starts_on": ctx.today,
-                        "status": "active",
-                    }
-                    for c in missing
-                ],
-            )
-
-
-def _active_subscribers(kind: str, school: int | None) -> Callable[[list[Any]], Any]:
-    where_school = (
-        Subscription.school_id.is_(None) if school is None else Subscription.school_id == school
-    )
-
-    def query(chunk: list[Any]) -> Any:
-        return select(Subscription.customer_id).where(
-            Subscription.customer_id.in_(chunk),
-            Subscription.kind == kind,
-            Subscription.status == "active",
-            where_school,
+        same_school = (
+            Subscription.school_id.is_(None) if school is None else Subscription.school_id == school
         )
-
-    return query
+        has_one = (
+            select(Subscription.id)
+            .where(
+                Subscription.customer_id == Enrollment.customer_id,
+                Subscription.kind == kind,
+                Subscription.status == "active",
+                same_school,
+            )
+            .exists()
+        )
+        pupils = select(
+            Enrollment.customer_id,
+            literal(kind),
+            literal(school, Integer),
+            literal(ctx.today),
+            literal("active"),
+        ).where(
+            Enrollment.last_seen_run_id == ctx.run_pk,
+            Enrollment.school_id == ctx.school_id,
+            Enrollment.status == "active",
+            ~has_one,
+        )
+        conn.execute(
+            insert(Subscription).from_select(
+                ["customer_id", "kind", "school_id", "starts_on", "status"], pupils
+            )
+        )
 
 
 def _upsert_groups(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
