@@ -2,7 +2,8 @@
 
 (a) the card number the row carries; (b) this school's enrollment with the same student key
 (active or deregistered); (c) exactly one customer anywhere with the same surname, prefix,
-birth date, and first name or initials. Two or more candidates: no guess, the row is skipped.
+birth date, and first name (or, when one side has no first name, initials). Two or more
+candidates: no guess, the row is skipped.
 A customer is never claimed by two rows, and twins are never merged.
 """
 
@@ -52,9 +53,12 @@ def _match_people(out: pd.DataFrame, state: State) -> pd.DataFrame:
     left = _person_keys(open_rows.reset_index(names="row_index"))
     right = _person_keys(people.rename(columns={"customer_id": "candidate"}))
     pairs = left.merge(right, on=["k_surname", "k_prefix", "k_birth"], suffixes=("", "_c"))
-    same_name = ((pairs["k_first"] != "") & (pairs["k_first"] == pairs["k_first_c"])) | (
-        (pairs["k_initials"] != "") & (pairs["k_initials"] == pairs["k_initials_c"])
-    )
+    # First names decide when both sides have one (twins share initials, not first names);
+    # only when one side has none do the initials decide.
+    both_first = (pairs["k_first"] != "") & (pairs["k_first_c"] != "")
+    same_first = pairs["k_first"] == pairs["k_first_c"]
+    same_initials = (pairs["k_initials"] != "") & (pairs["k_initials"] == pairs["k_initials_c"])
+    same_name = same_first.where(both_first, same_initials)
     pairs = pairs[same_name]
     per_row = pairs.groupby("row_index")["candidate"].nunique()
     per_candidate = pairs.groupby("candidate")["row_index"].nunique()
