@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from leerlingimport.db import reading
-from leerlingimport.db.tables import Base, Card, Customer, Enrollment, School, Subscription
+from leerlingimport.db.tables import Base, Card, Enrollment, School, Subscription
 from leerlingimport.params import Params
 from leerlingimport.pipeline import ImportResult, run_import
 
@@ -97,17 +97,3 @@ def subscriptions_of(engine: Engine, customer: int) -> list[tuple[str, str]]:
 def count(engine: Engine, table: Any) -> int:
     with reading(engine) as conn:
         return len(conn.execute(select(table.id)).all())
-
-
-__all__ = [
-    "NEXT_YEAR",
-    "NOW",
-    "Customer",
-    "cards_of",
-    "count",
-    "customer_of",
-    "enrollments",
-    "imp",
-    "snapshot",
-    "subscriptions_of",
-]

@@ -23,7 +23,7 @@ def register_params(conn: Connection, params: Params) -> None:
             conn.execute(update(School).where(School.id == existing).values(**values))
 
 
-def ensure_branch(conn: Connection, number: str, name: str | None = None) -> int:
+def ensure_branch(conn: Connection, number: str) -> int:
     """The id of branch ``number``, created when missing."""
     found = conn.scalar(select(Branch.id).where(Branch.number == number))
     if found is not None:
@@ -31,7 +31,7 @@ def ensure_branch(conn: Connection, number: str, name: str | None = None) -> int
     return int(
         conn.execute(
             insert(Branch)
-            .values(number=number, name=name or f"Vestiging {number}", kind="library")
+            .values(number=number, name=f"Vestiging {number}", kind="library")
             .returning(Branch.id)
         ).scalar_one()
     )

@@ -45,8 +45,9 @@ def plan_sync(
 ) -> Plan:
     """Decide everything an import of ``checked`` would do at the school of ``state``."""
     matched = match_rows(checked.valid.reset_index(drop=True), state)
-    rows = _classify(matched, state)
-    diffs = _diffs(rows, _people(state), state.here, school, columns)
+    people = _people(state)
+    rows = _classify(matched, state, people)
+    diffs = _diffs(rows, people, state.here, school, columns)
     changed = set(diffs.loc[diffs["target"] != "", "row"])
     steady = rows["action"] == "unchanged"
     rows.loc[steady & rows.index.isin(changed), "action"] = "update"
@@ -67,7 +68,7 @@ def _people(state: State) -> pd.DataFrame:
     return pd.concat([here, state.people]).drop_duplicates("customer_id").set_index("customer_id")
 
 
-def _classify(matched: pd.DataFrame, state: State) -> pd.DataFrame:
+def _classify(matched: pd.DataFrame, state: State, people: pd.DataFrame) -> pd.DataFrame:
     rows = matched.copy()
     here = state.here.assign(active_first=state.here["status"] != "active")
     by_key = here.drop_duplicates("student_key").set_index("student_key")["enrollment_id"]
@@ -80,7 +81,6 @@ def _classify(matched: pd.DataFrame, state: State) -> pd.DataFrame:
     by_person = rows["customer_id"].map(by_customer).astype("Int64")
     rows["enrollment_id"] = from_key.astype("Int64").fillna(by_person)
     status = rows["enrollment_id"].map(here.set_index("enrollment_id")["status"])
-    people = _people(state)
     elsewhere = rows["customer_id"].map(people["active_school_id"]).astype("Int64")
     away = elsewhere.notna() & (elsewhere != state.school_id)
     rows["old_enrollment_id"] = (
