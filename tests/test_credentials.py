@@ -89,7 +89,24 @@ def test_short_password_refused(engine: Engine, teacher: tuple[str, str]) -> Non
         change_password(conn, result.customer_id or 0, "kort", NOW)
 
 
-def test_set_otp_creates_credentials_when_missing(engine: Engine, teacher: tuple[str, str]) -> None:
+def test_set_otp_creates_credentials_when_missing(engine: Engine) -> None:
+    from sqlalchemy import insert
+
+    from leerlingimport.db.tables import Card, Customer
+
     with writing(engine) as conn:
-        otp = set_one_time_password(conn, 1, NOW, DAY)
+        customer = conn.execute(
+            insert(Customer)
+            .values(role="adult", surname="Zonder", created_at=NOW, updated_at=NOW)
+            .returning(Customer.id)
+        ).scalar_one()
+        conn.execute(
+            insert(Card).values(
+                number="5550001", customer_id=customer, kind="library", issued_at=NOW
+            )
+        )
+        assert conn.scalar(select(Credential.customer_id)) is None  # no credentials yet
+        otp = set_one_time_password(conn, customer, NOW, DAY)
     assert len(otp) == 10
+    result = login(engine, "5550001", otp)
+    assert result.ok and result.must_change and result.customer_id == customer
