@@ -80,3 +80,27 @@ def test_unreachable_database_is_a_clear_error() -> None:
 def test_unsupported_database_url() -> None:
     with pytest.raises(ConfigError):
         make_engine("mysql://x/y")
+
+
+def test_the_name_key_migration_fills_existing_customers(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from leerlingimport.db.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customers (role, prefix, surname, source, created_at, updated_at)"
+                " VALUES ('adult', 'De', 'VRIES', 'staff', :t, :t),"
+                " ('pupil', NULL, 'Çelik-Öztürk', 'school_import', :t, :t)"
+            ),
+            {"t": NOW.isoformat(" ")},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        keys = conn.execute(text("SELECT name_key FROM customers ORDER BY id")).scalars().all()
+    assert keys == ["devries", "celikozturk"]
+    engine.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from leerlingimport.cards import format_card_number
 from leerlingimport.credentials import authenticate
 from leerlingimport.customers import NewCustomer, add_customer
 from leerlingimport.db import reading, writing
@@ -333,7 +334,8 @@ def test_replacement_main_card_and_a_card_that_belongs_to_someone_else(
         taken = conn.scalar(select(Card.number).where(Card.customer_id == second))
     header = [*WISE_HEADER, "LENERNUMMER"]
     rows = [[*r, ""] for r in wise_rows(ps)]
-    rows[0][-1] = "12345678"  # a pre-printed card the school hands out: the new main card
+    # A pre-printed card of the library that the school hands out: the new main card.
+    rows[0][-1] = format_card_number("2099", 5000)
     rows[2][-1] = str(taken)  # someone else's card
     result = imp(engine, params, tmp_path, csv_bytes(header, rows))
     assert [(i.row, i.code) for i in result.issues if i.severity == "error"] == [
@@ -348,13 +350,12 @@ def test_subscription_end_per_deregistration_mode() -> None:
     from leerlingimport.sync.apply import subscription_end
 
     autumn, spring = dt.date(2026, 10, 5), dt.date(2027, 3, 1)
-    assert subscription_end(DeregistrationRules(mode="immediate"), autumn) == autumn
-    assert subscription_end(DeregistrationRules(mode="end_of_school_year"), autumn) == dt.date(
-        2027, 7, 31
-    )
-    assert subscription_end(DeregistrationRules(mode="end_of_school_year"), spring) == dt.date(
-        2027, 7, 31
-    )
-    assert subscription_end(DeregistrationRules(mode="grace", grace_days=30), autumn) == dt.date(
-        2026, 11, 4
-    )
+    school_year = DeregistrationRules(mode="end_of_school_year")
+    assert subscription_end(DeregistrationRules(mode="immediate"), autumn, 2026) == autumn
+    assert subscription_end(school_year, autumn, 2026) == dt.date(2027, 7, 31)
+    assert subscription_end(school_year, spring, 2026) == dt.date(2027, 7, 31)
+    # Last in a file in 2026/27, gone in September 2027: it ended on 31 July, at once.
+    assert subscription_end(school_year, dt.date(2027, 9, 1), 2026) == dt.date(2027, 7, 31)
+    assert subscription_end(school_year, spring, None) == dt.date(2027, 7, 31)
+    grace = DeregistrationRules(mode="grace", grace_days=30)
+    assert subscription_end(grace, autumn, 2026) == dt.date(2026, 11, 4)

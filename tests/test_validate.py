@@ -214,8 +214,8 @@ def test_group_code_with_two_names_and_name_with_two_codes() -> None:
 def test_duplicate_card_numbers() -> None:
     header = [*WISE_HEADER, "LENERNUMMER"]
     rows = [
-        [*row(LEERLINGNUMMER="1"), "2099000000011"],
-        [*row(LEERLINGNUMMER="2"), "2099000000011"],
+        [*row(LEERLINGNUMMER="1"), "20990000000116"],
+        [*row(LEERLINGNUMMER="2"), "20990000000116"],
         [*row(LEERLINGNUMMER="3"), ""],
         [*row(LEERLINGNUMMER="4"), ""],
     ]
@@ -224,6 +224,20 @@ def test_duplicate_card_numbers() -> None:
         (2, "LENERNUMMER", "duplicate-card-number"),
         (3, "LENERNUMMER", "duplicate-card-number"),
     ]
+
+
+def test_card_numbers_that_are_not_the_librarys_are_ignored_with_a_warning() -> None:
+    header = [*WISE_HEADER, "LENERNUMMER"]
+    rows = [
+        [*row(LEERLINGNUMMER="1"), "4001"],  # a pupil number typed into the card column
+        [*row(LEERLINGNUMMER="20990000000116"), "20990000000116"],  # the pupil number itself
+        [*row(LEERLINGNUMMER="3"), "2099-0000-0001"],
+        [*row(LEERLINGNUMMER="4"), "2099 0000 0001 24"],  # spaces as printed on the card
+    ]
+    result = run(header, rows)
+    assert found(result) == [(r, "LENERNUMMER", "card-number-ignored") for r in (2, 3, 4)]
+    assert not result.rejected and len(result.valid) == 4
+    assert list(result.valid["card_number"]) == ["", "", "", "20990000000124"]
 
 
 def test_initials_derived_with_one_info() -> None:

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from leerlingimport.db.tables import Card, Sequence
 from leerlingimport.errors import ConflictError, InputFileError
+from leerlingimport.schema import CARD_LENGTH
 
-CARD_LENGTH = 14
 MIN_SCANNED, MAX_SCANNED = 5, 20
 
 

@@ -18,6 +18,7 @@ from leerlingimport.credentials import set_one_time_password
 from leerlingimport.db.tables import Card, Customer, StaffPermission, Subscription, UploadPermission
 from leerlingimport.errors import NotFound
 from leerlingimport.library import branch_id, school_id
+from leerlingimport.names import name_key
 
 GENERATE = "V"
 PERMISSIONS = ("manage_student_files", "run_imports")
@@ -69,6 +70,7 @@ def add_customer(
         .values(
             role=new.role,
             surname=new.surname.strip(),
+            name_key=name_key(new.prefix, new.surname.strip()),
             first_name=new.first_name,
             initials=new.initials or _initials(new.first_name),
             prefix=new.prefix,

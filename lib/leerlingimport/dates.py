@@ -7,6 +7,7 @@ month first. A two-digit year is ambiguous (2014 or 1914?) and so is not guessed
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import pandas as pd
@@ -40,3 +41,20 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     status[matches(text, _SHORT_YEAR)] = "ambiguous"
     status[text == ""] = "empty"
     return dates.where(status == "ok"), status
+
+
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    """The library's calendar date at ``moment`` (stored timestamps stay UTC)."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def school_year(day: dt.date) -> int:
+    """The school year ``day`` falls in, by its first calendar year: 1 August starts a new one."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def school_year_end(year: int) -> dt.date:
+    """31 July at the end of school year ``year`` (2026 → 2027-07-31)."""
+    return dt.date(year + 1, 7, 31)

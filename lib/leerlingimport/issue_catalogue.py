@@ -263,6 +263,22 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
         "'{value}' is not a valid postcode (1234 AB); it is not used.",
     ),
     # --- across rows ---
+    "wrong-school-brin": (
+        "error",
+        "dit bestand is van school {found}, maar het is aangeboden voor {name} ({brin}). Er is "
+        "niets verwerkt. Kies de juiste school, of upload het bestand van {name}.",
+        "this file is from school {found}, but it was offered for {name} ({brin}). Nothing was "
+        "processed. Choose the right school, or upload the file of {name}.",
+    ),
+    "card-number-ignored": (
+        "warning",
+        "'{value}' is geen pasnummer van de bibliotheek (die hebben {length} cijfers en zijn nooit "
+        "het leerlingnummer of de toegangspas van de school). Het is genegeerd; de leerling is "
+        "wel verwerkt. Laat deze kolom leeg als u geen nieuwe bibliotheekpassen uitdeelt.",
+        "'{value}' is not a library card number (those have {length} digits and are never the "
+        "school's pupil number or access pass). It was ignored; the pupil was processed. Leave "
+        "this column empty unless you hand out new library cards.",
+    ),
     "duplicate-student-number": (
         "error",
         "leerlingnummer '{value}' staat vaker in het bestand (rijen {rows}). Geen van deze rijen "
@@ -317,17 +333,74 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
     ),
     "leaver-with-loans": (
         "warning",
-        "klant {customer} staat niet meer in het bestand en heeft nog {loans} geleende materialen.",
-        "customer {customer} is no longer in the file and still has {loans} items on loan.",
+        "de leerling met pasnummer {card} staat niet meer in het bestand en heeft nog {loans} "
+        "geleende materialen. Vraag de school of de leerling ze terugbrengt.",
+        "the pupil with card number {card} is no longer in the file and still has {loans} items "
+        "on loan. Ask the school to have the pupil return them.",
     ),
     "deregistration-held": (
         "warning",
         "{count} van de {active} actieve leerlingen zouden worden uitgeschreven; dat is meer dan "
-        "de drempel van de school. Er is niemand uitgeschreven. Controleer het bestand en "
-        "importeer het opnieuw met bevestiging als het klopt.",
+        "de drempel van de school. De import is aangehouden: er is niemand uitgeschreven en "
+        "niemand van een andere school overgeschreven; nieuwe leerlingen en wijzigingen zijn wel "
+        "verwerkt. Controleer het bestand en importeer het opnieuw met bevestiging als het klopt.",
         "{count} of {active} active pupils would be deregistered; that is above the school's "
-        "threshold. Nobody was deregistered. Check the file and import it again with "
-        "confirmation if it is right.",
+        "threshold. The import was held: nobody was deregistered and nobody was transferred from "
+        "another school; new pupils and changes were applied. Check the file and import it "
+        "again with confirmation if it is right.",
+    ),
+    "transfers-held": (
+        "warning",
+        "{count} van de {active} actieve leerlingen van school {brin} zouden naar deze school "
+        "overgaan; dat is meer dan de drempel van die school. Is dit het bestand van een andere "
+        "school? De import is aangehouden: er is niemand overgeschreven of uitgeschreven. Bij een "
+        "fusie van scholen: importeer het bestand opnieuw met bevestiging.",
+        "{count} of {active} active pupils of school {brin} would move to this school; that is "
+        "above that school's threshold. Is this another school's file? The import was held: "
+        "nobody was transferred or deregistered. For a school merger, import the file again "
+        "with confirmation.",
+    ),
+    "foreign-file-held": (
+        "warning",
+        "maar {own} van de {rows} leerlingen in dit bestand staan bij ons al op {name} "
+        "({brin}). Daarom is er helemaal niets verwerkt, ook geen nieuwe leerlingen. Controleer "
+        "of dit het bestand van deze school is; klopt het (bijv. bij een fusie), importeer het "
+        "dan opnieuw met bevestiging.",
+        "only {own} of the {rows} pupils in this file are already at {name} ({brin}) in our "
+        "records. So nothing at all was processed, not even new pupils. Check that this is "
+        "this school's file; if it is (e.g. after a merger), import it again with "
+        "confirmation.",
+    ),
+    "identity-mismatch": (
+        "error",
+        "dit nummer hoort in onze administratie bij een ander kind (pasnummer {card}): de naam "
+        "of de geboortedatum verschilt. De rij is niet verwerkt en de gegevens van dat kind zijn "
+        "niet gewijzigd. Heeft de school het nummer opnieuw uitgegeven, geef de leerling dan een "
+        "eigen nummer; klopt de naam of geboortedatum bij ons niet, laat de bibliotheek die "
+        "aanpassen.",
+        "this number belongs to another child in our records (card number {card}): the name or "
+        "the birth date differs. The row was not processed and that child's data was not "
+        "changed. If the school reused the number, give the pupil a number of its own; if our "
+        "name or birth date is wrong, have the library correct it.",
+    ),
+    "wrong-school-file": (
+        "error",
+        "dit lijkt het bestand van een andere school: bij {count} van de {rows} rijen hoort het "
+        "leerlingnummer of pasnummer bij ons bij een ander kind. Er is niets verwerkt. "
+        "Controleer of dit het bestand is van {name} ({brin}).",
+        "this looks like another school's file: in {count} of {rows} rows the pupil or card "
+        "number belongs to another child in our records. Nothing was processed. Check that this "
+        "is the file of {name} ({brin}).",
+    ),
+    "duplicate-student-key": (
+        "warning",
+        "in onze administratie hebben meerdere inschrijvingen van deze school hetzelfde "
+        "leerlingnummer ({keys}), bijv. '0123' en '123' sinds voorloopnullen niet meer tellen. "
+        "De actieve (of anders de nieuwste) inschrijving telt; laat de bibliotheek de andere "
+        "nakijken.",
+        "several enrollments of this school have the same pupil number in our records ({keys}), "
+        "e.g. '0123' and '123' since leading zeros stopped counting. The active (or else the "
+        "newest) enrollment counts; have the library check the others.",
     ),
 }
 CATALOGUE.update(SYNC)

@@ -34,6 +34,19 @@ def _branch_in_range(value: str) -> str:
 BranchNumber = Annotated[
     str, StringConstraints(pattern=r"^\d{4}$"), AfterValidator(_branch_in_range)
 ]
+
+
+def _known_timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("onbekende tijdzone; gebruik bijv. Europe/Amsterdam") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_known_timezone)]
 M = TypeVar("M", bound=BaseModel)
 Las = Literal["parnassys", "esis", "magister", "somtoday", "eduarte", "informat", "wise"]
 
@@ -52,6 +65,7 @@ class LibraryParams(_Strict):
     name: str = Field(min_length=1)
     card_prefix: Annotated[str, StringConstraints(pattern=r"^\d{1,6}$")] = "2099"
     notify_email: str = "leerlingbestanden@bibliotheek.example.org"
+    timezone: TimeZone = "Europe/Amsterdam"
     retention_days: RetentionDays = RetentionDays()
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, update
 
 from leerlingimport.checking import CheckResult, check_file
+from leerlingimport.dates import local_date
 from leerlingimport.db import writing
 from leerlingimport.db.tables import ImportRun
 from leerlingimport.errors import LeerlingimportError
@@ -29,6 +30,7 @@ from leerlingimport.issues import Issue, Language
 from leerlingimport.library import school_id
 from leerlingimport.params import Params
 from leerlingimport.sync.apply import Context, apply_plan
+from leerlingimport.sync.locks import lock_people
 from leerlingimport.sync.plan import plan_sync
 from leerlingimport.sync.state import load_state
 
@@ -100,9 +102,10 @@ def run_import(
         school.model_dump(mode="json"),
         now,
     )
-    checked = check_file(data, name, school, language=language, today=now.date())
+    today = local_date(now, params.library.timezone)
+    checked = check_file(data, name, school, language=language, today=today)
     if checked.rejected:
-        counts = {**dict.fromkeys(COUNT_KEYS, 0), "rows": checked.rows, "rejected": checked.rows}
+        counts = _rejected_counts(checked.rows)
         record.write(engine, "rejected", counts, str(run_dir))
         return ImportResult(
             run_id, school.brin, dry_run, "rejected", str(run_dir), counts, checked.issues
@@ -141,32 +144,51 @@ def _apply(
     with writing(engine) as conn:
         school_pk = school_id(conn, school.brin)
         run_pk = record.start(conn, school_pk, str(run_dir))
-        state = load_state(conn, school_pk, school, checked.checked.valid)
+        table = checked.checked.table
+        lock_people(conn, table)
+        state = load_state(conn, school_pk, school, table)
         plan = plan_sync(
             checked.checked,
             state,
             school,
             checked.read.columns,
+            other_schools={b: s.deregistration for b, s in params.schools.items()},
             confirm_deregistration=confirm,
             language=language,
         )
+        counts = plan.counts
         new_pupils = pd.DataFrame()
-        if not record.dry_run:
-            ctx = Context(run_pk, school_pk, school, params.library.card_prefix, record.now)
-            new_pupils = apply_plan(conn, plan, ctx, deregister=not plan.held)
-        status = "held" if plan.held else "planned" if record.dry_run else "applied"
+        if plan.rejected:
+            status = "rejected"
+            counts = _rejected_counts(checked.rows)
+        elif not record.dry_run and not plan.hold_all:
+            ctx = Context(
+                run_pk,
+                school_pk,
+                school,
+                params.library.card_prefix,
+                record.now,
+                params.library.timezone,
+            )
+            new_pupils = apply_plan(conn, plan, ctx)
+        if not plan.rejected:
+            status = "held" if plan.held else "planned" if record.dry_run else "applied"
         fault_point("before-commit")
-        record.finish(conn, run_pk, status, plan.counts)
+        record.finish(conn, run_pk, status, counts)
     return ImportResult(
         record.run_id,
         school.brin,
         record.dry_run,
         status,
         str(run_dir),
-        plan.counts,
+        counts,
         [*checked.issues, *plan.issues],
         new_pupils,
     )
+
+
+def _rejected_counts(rows: int) -> dict[str, int]:
+    return {**dict.fromkeys(COUNT_KEYS, 0), "rows": rows, "rejected": rows}
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+CARD_LENGTH: Final = 14  # the library's card numbers: prefix + sequence + Luhn check digit
 SOURCE_ROW: Final = "source_row"  # the row number as the school sees it (header row counted)
 
 # Canonical pupil fields, in display order.
@@ -26,6 +27,7 @@ FIELDS: Final = (
     "postcode",
     "city",
     "email",
+    "school_brin",  # the school the file says it is from (a BRIN column, EDEXML's brincode)
 )
 
 NAME_FIELDS: Final = ("initials", "first_name", "prefix", "surname")

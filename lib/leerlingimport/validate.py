@@ -18,7 +18,7 @@ from leerlingimport.ingest.headers import ALIASES
 from leerlingimport.issue_catalogue import CATALOGUE
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.params import SchoolParams
-from leerlingimport.schema import FIELDS, SOURCE_ROW
+from leerlingimport.schema import CARD_LENGTH, FIELDS, SOURCE_ROW
 from leerlingimport.validate_groups import resolve_groups
 
 REQUIRED = {
@@ -88,7 +88,9 @@ def validate(
     if missing:
         return Validated(read.table, [*read.issues, *missing])
     check = _Checker(read, school, language)
+    check.school_of_file()
     check.student_numbers()
+    check.card_numbers()
     check.groups()
     check.names()
     check.birth_dates(today or dt.date.today())
@@ -173,6 +175,32 @@ class _Checker:
         key = self.t["student_key"]
         self.flag("student-number-missing", key == "", "student_number")
         self.flag("student-number-too-long", key.str.len() > 20, "student_number")
+
+    def school_of_file(self) -> None:
+        """A file that names its school (a BRIN column, EDEXML's brincode) names this one."""
+        named = self.t["school_brin"].fillna("").astype("str").str.strip().str.upper()
+        found = sorted(set(named[named != ""].str.slice(0, 4)) - {self.school.brin})
+        if found:
+            self.issues.append(
+                make_issue(
+                    "wrong-school-brin",
+                    column=self.header("school_brin"),
+                    found=bounded(found, 3, self.language),
+                    brin=self.school.brin,
+                    name=self.school.name,
+                    language=self.language,
+                )
+            )
+
+    def card_numbers(self) -> None:
+        """A card number is the library's (digits, its length), never the school's pupil number
+        or access pass: anything else is ignored with a warning, and the row goes on without."""
+        card = self.t["card_number"].fillna("").astype("str").str.replace(" ", "", regex=False)
+        given = card != ""
+        wrong = given & ~card.str.fullmatch(rf"\d{{{CARD_LENGTH}}}")
+        same = given & ((card == self.t["student_number"]) | (card == self.t["student_key"]))
+        self.flag("card-number-ignored", wrong | same, "card_number", length=CARD_LENGTH)
+        self.t["card_number"] = card.where(given & ~wrong & ~same, "")
 
     def groups(self) -> None:
         resolved = resolve_groups(self.t, self.read.columns)

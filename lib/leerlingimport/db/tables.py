@@ -91,6 +91,7 @@ class Customer(Base):
         CheckConstraint("sex IS NULL OR " + _in("sex", "M", "V", "X"), name="sex"),
         CheckConstraint(_in("source", "staff", "school_import"), name="source"),
         Index(None, "surname", "birth_date"),
+        Index(None, "name_key", "birth_date"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(10))
@@ -98,6 +99,8 @@ class Customer(Base):
     first_name: Mapped[str | None] = mapped_column(String(100))
     prefix: Mapped[str | None] = mapped_column(String(20))
     surname: Mapped[str] = mapped_column(String(100))
+    # fold(prefix + surname): the personal-data lookup's indexed key (leerlingimport.names).
+    name_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
     street: Mapped[str | None] = mapped_column(String(100))
@@ -163,7 +166,11 @@ class Enrollment(Base):
     status: Mapped[str] = mapped_column(String(15), default="active")
     started_on: Mapped[dt.date] = mapped_column(Date)
     ended_on: Mapped[dt.date | None] = mapped_column(Date)
-    last_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    # The run that created or reactivated this enrollment.
+    started_by_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    # The school year (2026 for 2026/27) of the last file of this school that held the pupil:
+    # end_of_school_year deregistration ends the subscription on 31 July after it.
+    last_seen_school_year: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class Group(Base):

@@ -34,8 +34,15 @@ FIELDS = {
     "postcodenl": "postcode",
     "emailadres": "email",
 }
-HEADERS = ["key", "groep", "groepsnaam", "jaargroep", *FIELDS]
-CANONICAL = ["student_number", "group_code", "group_name", "year_group", *FIELDS.values()]
+HEADERS = ["key", "groep", "groepsnaam", "jaargroep", *FIELDS, "brincode"]
+CANONICAL = [
+    "student_number",
+    "group_code",
+    "group_name",
+    "year_group",
+    *FIELDS.values(),
+    "school_brin",
+]
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,13 @@ def read_edexml(data: bytes) -> EdexPupils:
     if root.tag != "EDEX":
         raise Refused("unsupported-file", f"XML-bestand maar geen EDEXML (<{root.tag}>)")
     groups = {g.get("key", ""): g for g in root.iterfind("groepen/groep")}
+    school = root.find("school")
+    brin = _text(school, "brincode") if school is not None else ""
     rows, sensitive = [], set()
     for pupil in root.iterfind("leerlingen/leerling"):
         sensitive |= {c.tag for c in pupil if c.tag in SENSITIVE}
         sensitive |= {a for a in pupil.attrib if a in SENSITIVE}
-        rows.append(_row(pupil, groups))
+        rows.append([*_row(pupil, groups), brin])
     return EdexPupils(rows, sorted(sensitive))
 
 

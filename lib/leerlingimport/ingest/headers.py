@@ -17,8 +17,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "pasnummer",
         "barcode",
         "patron_id",
-        "toegangspasnummer",
-        "leerlingtoegangspasnummer",
     ),
     "student_number": (
         "leerlingnummer",
@@ -110,6 +108,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "leerlingadresplaats",
     ),
     "email": ("email", "e-mail", "e_mail", "emailadres", "e-mailadres", "leerlingemail"),
+    "school_brin": ("brin", "brincode", "brinnummer", "brin_code", "schoolbrin", "brin_school"),
 }
 
 # Wise's NAAM is the surname; a hand-made list's Naam is often the whole name. Which one it is

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Integer, bindparam, insert, literal, select, 
 
 from leerlingimport.cards import allocate_card_numbers
 from leerlingimport.credentials import pupil_one_time_passwords
+from leerlingimport.dates import local_date, school_year, school_year_end
 from leerlingimport.db.tables import (
     Card,
     Change,
@@ -23,6 +24,7 @@ from leerlingimport.db.tables import (
     Subscription,
 )
 from leerlingimport.faults import fault_point
+from leerlingimport.names import name_key
 from leerlingimport.params import DeregistrationRules, SchoolParams
 from leerlingimport.schema import CONTACT_FIELDS
 from leerlingimport.sync.plan import NEW_ACTIONS, Plan, plain_text
@@ -47,20 +49,31 @@ class Context:
     school: SchoolParams
     card_prefix: str
     now: dt.datetime
+    timezone: str = "Europe/Amsterdam"
 
     @property
     def today(self) -> dt.date:
-        return self.now.date()
+        """The library's local date: start and end dates are calendar dates there."""
+        return local_date(self.now, self.timezone)
+
+    @property
+    def school_year(self) -> int:
+        return school_year(self.today)
 
 
-def apply_plan(conn: Connection, plan: Plan, ctx: Context, *, deregister: bool) -> pd.DataFrame:
-    """Write ``plan`` (deregistrations only when ``deregister``); returns the new pupils with
-    their card numbers and one-time passwords, for the printable export."""
-    rows = plan.rows[plan.rows["action"] != "skip"].copy()
+def apply_plan(conn: Connection, plan: Plan, ctx: Context) -> pd.DataFrame:
+    """Write ``plan``; returns the new pupils with their card numbers and one-time passwords,
+    for the printable export. A held plan creates and updates only: its transfers and
+    deregistrations are held back, and so are the held pupils' field changes."""
+    rows = plan.rows[plan.rows["action"] != "skip"]
+    diffs = plan.diffs
+    if plan.held:  # a pupil taken from another school, as new or as a returning one
+        rows = rows[rows["old_enrollment_id"].isna()]
+        diffs = diffs[diffs["row"].isin(rows.index)]
+    rows = rows.copy()
     created = rows["action"] == "create"
     rows.loc[created, "customer_id"] = _create_customers(conn, rows[created], ctx)
     fault_point("after-customers")
-    diffs = plan.diffs
     _update_fields(conn, Customer, diffs[diffs["target"] == "customer"], "customer_id", ctx)
     _update_fields(conn, Enrollment, diffs[diffs["target"] == "enrollment"], "enrollment_id", ctx)
     _end_elsewhere(conn, rows[rows["old_enrollment_id"].notna()], ctx)
@@ -70,10 +83,10 @@ def apply_plan(conn: Connection, plan: Plan, ctx: Context, *, deregister: bool) 
     _ensure_subscriptions(conn, ctx)
     _upsert_groups(conn, rows, ctx)
     passwords = _one_time_passwords(conn, ids(rows.loc[created, "customer_id"]), ctx)
-    if deregister:
+    if not plan.held:
         _deregister(conn, plan.deregister, ctx)
         fault_point("after-deregistration")
-    _log(conn, rows, plan, ctx, deregister)
+    _log(conn, rows, diffs, plan, ctx)
     new = rows[created].copy()
     new["card_number"] = new["customer_id"].map(cards)
     new["one_time_password"] = new["customer_id"].map(passwords)
@@ -98,6 +111,7 @@ def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> lis
     records = [
         {
             **r,
+            "name_key": name_key(r["prefix"], r["surname"]),
             "role": "pupil",
             "source": "school_import",
             "created_at": ctx.now,
@@ -124,6 +138,25 @@ def _update_fields(
             for k, v in zip(changes[key], changes["new"], strict=True)
         ]
         conn.execute(stmt, params)
+    if table is Customer:
+        _refresh_name_keys(conn, diffs[diffs["field"].isin(["prefix", "surname"])])
+
+
+def _refresh_name_keys(conn: Connection, diffs: pd.DataFrame) -> None:
+    """Customers whose prefix or surname changed get their name key again."""
+    changed = ids(diffs["customer_id"].unique())
+    names = _in_chunks_rows(
+        conn,
+        lambda chunk: select(Customer.id, Customer.prefix, Customer.surname).where(
+            Customer.id.in_(chunk)
+        ),
+        changed,
+    )
+    if names:
+        conn.execute(
+            update(Customer).where(Customer.id == bindparam("key")).values(name_key=bindparam("v")),
+            [{"key": i, "v": name_key(p, s)} for i, p, s in names],
+        )
 
 
 def _end_elsewhere(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
@@ -148,12 +181,15 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
             lambda chunk: (
                 update(Enrollment)
                 .where(Enrollment.id.in_(chunk))
-                .values(status="active", ended_on=None, last_seen_run_id=ctx.run_pk)
+                .values(status="active", ended_on=None, started_by_run_id=ctx.run_pk)
             ),
             ids(back["enrollment_id"]),
         )
-        # The school card blocked when they left works again (as Wise unblocks EDUB cards).
-        _set_school_cards(conn, ids(back["customer_id"]), ctx.school_id, "blocked", "active")
+        # The school card blocked when they left works again (as Wise unblocks EDUB cards),
+        # unless they got another card meanwhile (at another school, or the library's).
+        carded = set(_active_primary_holders(conn, ids(back["customer_id"])))
+        cardless = [c for c in ids(back["customer_id"]) if c not in carded]
+        _set_school_cards(conn, cardless, ctx.school_id, "blocked", "active")
     fresh = rows[rows["action"].isin(NEW_ACTIONS)]
     if len(fresh):
         records = [
@@ -165,7 +201,8 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
                 "year_group": _int(r.year_group),
                 "status": "active",
                 "started_on": ctx.today,
-                "last_seen_run_id": ctx.run_pk,
+                "started_by_run_id": ctx.run_pk,
+                "last_seen_school_year": ctx.school_year,
             }
             for r in fresh.itertuples()
         ]
@@ -173,12 +210,28 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
         stamped = dict(
             conn.execute(
                 select(Enrollment.customer_id, Enrollment.id).where(
-                    Enrollment.last_seen_run_id == ctx.run_pk, Enrollment.school_id == ctx.school_id
+                    Enrollment.started_by_run_id == ctx.run_pk,
+                    Enrollment.school_id == ctx.school_id,
                 )
             ).all()
         )
         enrollment[fresh.index] = fresh["customer_id"].map(stamped)
+    _stamp_school_year(conn, ids(rows.loc[~rows["action"].isin(NEW_ACTIONS), "enrollment_id"]), ctx)
     return enrollment.astype("Int64")
+
+
+def _stamp_school_year(conn: Connection, enrollments: list[int], ctx: Context) -> None:
+    """Every enrollment the file holds was seen in this school year (a no-op when re-run)."""
+    seen = Enrollment.last_seen_school_year
+    _in_chunks(
+        conn,
+        lambda chunk: (
+            update(Enrollment)
+            .where(Enrollment.id.in_(chunk), (seen.is_(None)) | (seen != ctx.school_year))
+            .values(last_seen_school_year=ctx.school_year)
+        ),
+        enrollments,
+    )
 
 
 def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int, str]:
@@ -204,15 +257,7 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int
         ),
         ids(replace_for["customer_id"]),
     )
-    holders = set(
-        _in_chunks(
-            conn,
-            lambda chunk: select(Card.customer_id).where(
-                Card.customer_id.in_(chunk), Card.is_primary, Card.status == "active"
-            ),
-            ids(rows["customer_id"]),
-        )
-    )
+    holders = set(_active_primary_holders(conn, ids(rows["customer_id"])))
     issued = dict(zip(ids(replace_for["customer_id"]), replace_for["card_number"], strict=True))
     needing = [c for c in ids(rows["customer_id"]) if c not in holders and c not in issued]
     issued.update(
@@ -237,10 +282,37 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int
     return issued
 
 
+def _active_primary_holders(conn: Connection, customers: list[int]) -> list[int]:
+    return _in_chunks(
+        conn,
+        lambda chunk: select(Card.customer_id).where(
+            Card.customer_id.in_(chunk), Card.is_primary, Card.status == "active"
+        ),
+        customers,
+    )
+
+
 def _ensure_subscriptions(conn: Connection, ctx: Context) -> None:
-    """A school_library subscription (and a library one, when the school says so) for every
-    pupil this run enrolled or brought back, unless they have one: one INSERT ... SELECT per
-    kind, on the enrollments this run stamped, so no pupil row travels through Python."""
+    """Every pupil this run enrolled or brought back has a full school_library subscription
+    (and a library one, when the school says so): a pending end from an earlier
+    deregistration is lifted, and a missing one is added, one INSERT ... SELECT per kind on
+    the enrollments this run started, so no pupil row travels through Python."""
+    started = select(Enrollment.customer_id).where(
+        Enrollment.started_by_run_id == ctx.run_pk,
+        Enrollment.school_id == ctx.school_id,
+        Enrollment.status == "active",
+    )
+    conn.execute(
+        update(Subscription)
+        .where(
+            Subscription.customer_id.in_(started),
+            Subscription.kind == "school_library",
+            Subscription.school_id == ctx.school_id,
+            Subscription.status == "active",
+            Subscription.ends_on.is_not(None),
+        )
+        .values(ends_on=None)
+    )
     wanted: list[tuple[str, int | None]] = [("school_library", ctx.school_id)]
     if ctx.school.library_membership:
         wanted.append(("library", None))
@@ -265,7 +337,7 @@ def _ensure_subscriptions(conn: Connection, ctx: Context) -> None:
             literal(ctx.today),
             literal("active"),
         ).where(
-            Enrollment.last_seen_run_id == ctx.run_pk,
+            Enrollment.started_by_run_id == ctx.run_pk,
             Enrollment.school_id == ctx.school_id,
             Enrollment.status == "active",
             ~has_one,
@@ -335,26 +407,27 @@ def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
     per the school's mode; the customer, the library subscription and loans stay."""
     if leaving.empty:
         return
-    customers = ids(leaving["customer_id"])
     _end_enrollments(conn, ids(leaving["enrollment_id"]), ctx.today)
-    _set_school_cards(conn, customers, ctx.school_id, "active", "blocked")
-    _end_subscriptions(
-        conn,
-        customers,
-        ctx.school_id,
-        subscription_end(ctx.school.deregistration, ctx.today),
-        ctx.today,
-    )
+    _set_school_cards(conn, ids(leaving["customer_id"]), ctx.school_id, "active", "blocked")
+    rules = ctx.school.deregistration
+    ends = [subscription_end(rules, ctx.today, _year(y)) for y in leaving["last_seen_school_year"]]
+    for ends_on, group in leaving.groupby(pd.Series(ends, index=leaving.index)):
+        _end_subscriptions(conn, ids(group["customer_id"]), ctx.school_id, ends_on, ctx.today)
 
 
-def subscription_end(rules: DeregistrationRules, today: dt.date) -> dt.date:
-    """When a leaver's school_library subscription ends, per the school's deregistration mode."""
+def subscription_end(rules: DeregistrationRules, today: dt.date, last_seen: int | None) -> dt.date:
+    """When a leaver's school_library subscription ends, per the school's deregistration mode:
+    ``end_of_school_year`` is 31 July of the last school year in which the pupil was in a file
+    of the school (so a September import ends July's leavers at once)."""
     if rules.mode == "end_of_school_year":
-        year = today.year if today <= dt.date(today.year, 7, 31) else today.year + 1
-        return dt.date(year, 7, 31)
+        return school_year_end(school_year(today) if last_seen is None else last_seen)
     if rules.mode == "grace":
         return today + dt.timedelta(days=rules.grace_days)
     return today
+
+
+def _year(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _end_enrollments(conn: Connection, enrollments: list[int], today: dt.date) -> None:
@@ -408,7 +481,9 @@ def _end_subscriptions(
     )
 
 
-def _log(conn: Connection, rows: pd.DataFrame, plan: Plan, ctx: Context, deregister: bool) -> None:
+def _log(
+    conn: Connection, rows: pd.DataFrame, diffs: pd.DataFrame, plan: Plan, ctx: Context
+) -> None:
     """The change log: one row per action, one per changed field, one per deregistration."""
     entries = [
         {
@@ -432,9 +507,9 @@ def _log(conn: Connection, rows: pd.DataFrame, plan: Plan, ctx: Context, deregis
             "old_value": _text(d.old),
             "new_value": _text(d.new),
         }
-        for d in plan.diffs.itertuples()
+        for d in diffs.itertuples()
     ]
-    if deregister:
+    if not plan.held:
         entries += [
             {
                 "run_id": ctx.run_pk,
@@ -456,6 +531,16 @@ def _records(rows: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any]
     if "birth_date" in frame.columns:
         frame["birth_date"] = [None if pd.isna(d) else d.date() for d in rows["birth_date"]]
     return [{str(k): _db(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _in_chunks_rows(
+    conn: Connection, make: Callable[[list[Any]], Any], values: list[Any]
+) -> list[tuple[Any, ...]]:
+    """Like ``_in_chunks``, for selects of whole rows."""
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), CHUNK):
+        found.extend(tuple(r) for r in conn.execute(make(values[start : start + CHUNK])))
+    return found
 
 
 def _in_chunks(conn: Connection, make: Callable[[list[Any]], Any], values: list[Any]) -> list[Any]:

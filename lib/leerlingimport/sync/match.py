@@ -1,9 +1,14 @@
 """Matching file rows to customers, in DESIGN §5.3's order, as pure DataFrame work.
 
-(a) the card number the row carries; (b) this school's enrollment with the same student key
-(active or deregistered); (c) exactly one customer anywhere with the same surname, prefix,
-birth date, and first name (or, when one side has no first name, initials). Two or more
-candidates: no guess, the row is skipped.
+(a) the card number the row carries; (b) this school's enrollment that owns the student key
+(``key_owners``: the active one first, then the newest); (c) exactly one customer anywhere with
+the same name key (prefix + surname, folded), birth date, and first name (or, when one side has
+no first name, initials). Two or more candidates: no guess, the row is skipped.
+
+A match by number (card or student number) must prove it is the same child: the birth date
+agrees when both sides have one, and the surname or the first name agrees. Otherwise the row is
+skipped as ``identity-mismatch`` and the stored person is never touched: a reused number, or a
+file imported as the wrong school, cannot hand one child's record to another.
 A customer is never claimed by two rows, and twins are never merged.
 """
 
@@ -11,37 +16,106 @@ from __future__ import annotations
 
 import pandas as pd
 
+from leerlingimport.names import folded, name_keys
 from leerlingimport.sync.state import State
 
 SKIP_CARD_TAKEN = "card-number-taken"
 SKIP_AMBIGUOUS = "ambiguous-match"
+SKIP_IDENTITY = "identity-mismatch"
+BY_NUMBER = ("student_number", "card")
+
+
+def ranked(here: pd.DataFrame) -> pd.DataFrame:
+    """The school's enrollments in the order that decides between two of them: active first,
+    then the newest. One rule for the key owner and for a customer's enrollment here."""
+    order = here.assign(_inactive=here["status"] != "active").sort_values(
+        ["_inactive", "enrollment_id"], ascending=[True, False]
+    )
+    return order.drop(columns="_inactive")
+
+
+def key_owners(here: pd.DataFrame) -> pd.DataFrame:
+    """The one enrollment that owns each student key: active first, then the newest."""
+    return ranked(here).drop_duplicates("student_key")
+
+
+def duplicate_keys(here: pd.DataFrame) -> list[str]:
+    """Student keys that more than one enrollment of the school has (e.g. '0123' and '123'
+    once the school ignores leading zeros)."""
+    counts = here["student_key"].value_counts()
+    return sorted(str(k) for k in counts[counts > 1].index)
 
 
 def match_rows(rows: pd.DataFrame, state: State) -> pd.DataFrame:
-    """``rows`` with ``customer_id`` (nullable), ``matched_by`` (card | student_number |
-    personal_data | none) and ``skip`` (a reason code, or empty)."""
+    """``rows`` with ``customer_id`` and ``enrollment_id`` (nullable), ``matched_by`` (card |
+    student_number | personal_data | none), ``skip`` (a reason code, or empty) and
+    ``owner_card`` (for a skipped row: the card number of the person the number belongs to)."""
     out = rows.copy()
-    out["customer_id"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    nothing = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out["customer_id"] = nothing
+    out["enrollment_id"] = nothing
     out["matched_by"] = "none"
     out["skip"] = ""
-    # One enrollment per key; 'active' sorts before 'deregistered', so the active one wins.
-    here = state.here.sort_values("status").drop_duplicates("student_key")
-    by_key = out["student_key"].map(here.set_index("student_key")["customer_id"])
-    owners = state.cards.drop_duplicates("number").set_index("number")["customer_id"]
-    nothing = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    by_card = out["card_number"].map(owners).astype("Int64") if len(owners) else nothing
-    by_key = by_key.astype("Int64") if len(here) else nothing
+    out["owner_card"] = ""
+    owners = key_owners(state.here).set_index("student_key")
+    by_key = out["student_key"].map(owners["customer_id"]).astype("Int64")
+    key_enrollment = out["student_key"].map(owners["enrollment_id"]).astype("Int64")
+    holders = state.cards.drop_duplicates("number").set_index("number")["customer_id"]
+    by_card = out["card_number"].map(holders).astype("Int64") if len(holders) else nothing
 
     taken = by_card.notna() & by_key.notna() & (by_card != by_key)
     out.loc[taken, "skip"] = SKIP_CARD_TAKEN
     use_key = by_key.notna() & ~taken
     out.loc[use_key, "customer_id"] = by_key[use_key]
+    out.loc[use_key, "enrollment_id"] = key_enrollment[use_key]
     out.loc[use_key, "matched_by"] = "student_number"
     use_card = by_card.notna() & by_key.isna()
     out.loc[use_card, "customer_id"] = by_card[use_card]
     out.loc[use_card, "matched_by"] = "card"
-    _claim_twice(out, "customer_id")
+    _claim_twice(out)
+    _check_identity(out, known_people(state))
     return _match_people(out, state)
+
+
+def known_people(state: State) -> pd.DataFrame:
+    """Everyone the state knows, once, by customer id: the school's own pupils (their active
+    enrollment first) and the people the file may mean elsewhere."""
+    here = ranked(state.here).drop_duplicates("customer_id")
+    people = pd.concat([here, state.people]).drop_duplicates("customer_id")
+    return people.set_index("customer_id")
+
+
+def _check_identity(out: pd.DataFrame, people: pd.DataFrame) -> None:
+    """Rows matched by a number whose stored person is somebody else lose the match."""
+    numbered = out[out["matched_by"].isin(BY_NUMBER)]
+    if numbered.empty:
+        return
+    stored = people.reindex(numbered["customer_id"].astype(int))
+    stored.index = numbered.index
+    row, old = _identity(numbered), _identity(stored)
+    birth_differs = row["birth"].notna() & old["birth"].notna() & (row["birth"] != old["birth"])
+    both_first = (row["first"] != "") & (old["first"] != "")
+    same_first = both_first & (row["first"] == old["first"])
+    same_initial = ~both_first & (row["initial"] != "") & (row["initial"] == old["initial"])
+    same_name = (row["name"] == old["name"]) | same_first | same_initial
+    wrong = numbered.index[(birth_differs | ~same_name).to_numpy()]
+    out.loc[wrong, "owner_card"] = stored.loc[wrong, "card_number"].fillna("").astype("str")
+    out.loc[wrong, ["customer_id", "enrollment_id"]] = pd.NA
+    out.loc[wrong, "skip"] = SKIP_IDENTITY  # matched_by stays: which number disagreed
+
+
+def _identity(frame: pd.DataFrame) -> pd.DataFrame:
+    initials = frame["initials"].fillna("").astype("str").str.replace(r"[.\s]", "", regex=True)
+    first = folded(frame["first_name"])
+    return pd.DataFrame(
+        {
+            "name": name_keys(frame["prefix"], frame["surname"]),
+            "first": first,
+            "initial": first.str.slice(0, 1).where(first != "", folded(initials).str.slice(0, 1)),
+            "birth": pd.to_datetime(frame["birth_date"]).dt.normalize(),
+        },
+        index=frame.index,
+    )
 
 
 def _match_people(out: pd.DataFrame, state: State) -> pd.DataFrame:
@@ -50,16 +124,7 @@ def _match_people(out: pd.DataFrame, state: State) -> pd.DataFrame:
         return out
     claimed = set(out["customer_id"].dropna().astype(int))
     people = state.people[~state.people["customer_id"].isin(claimed)]
-    left = _person_keys(open_rows.reset_index(names="row_index"))
-    right = _person_keys(people.rename(columns={"customer_id": "candidate"}))
-    pairs = left.merge(right, on=["k_surname", "k_prefix", "k_birth"], suffixes=("", "_c"))
-    # First names decide when both sides have one (twins share initials, not first names);
-    # only when one side has none do the initials decide.
-    both_first = (pairs["k_first"] != "") & (pairs["k_first_c"] != "")
-    same_first = pairs["k_first"] == pairs["k_first_c"]
-    same_initials = (pairs["k_initials"] != "") & (pairs["k_initials"] == pairs["k_initials_c"])
-    same_name = same_first.where(both_first, same_initials)
-    pairs = pairs[same_name]
+    pairs = person_pairs(open_rows, people)
     per_row = pairs.groupby("row_index")["candidate"].nunique()
     per_candidate = pairs.groupby("candidate")["row_index"].nunique()
     pairs = pairs.assign(
@@ -75,28 +140,63 @@ def _match_people(out: pd.DataFrame, state: State) -> pd.DataFrame:
     return out
 
 
+def person_pairs(rows: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """(row_index, candidate) for every stored person who has the row's name key and birth
+    date, and its first name (initials only when a side has no first name: twins share
+    initials, not first names)."""
+    left = _person_keys(rows).rename_axis("row_index").reset_index()
+    right = _person_keys(people).assign(candidate=people["customer_id"].to_numpy())
+    pairs = left.merge(right, on=["name", "birth"], suffixes=("", "_c"))
+    both_first = (pairs["first"] != "") & (pairs["first_c"] != "")
+    same_first = pairs["first"] == pairs["first_c"]
+    same_initials = (pairs["initials"] != "") & (pairs["initials"] == pairs["initials_c"])
+    return pairs[same_first.where(both_first, same_initials)][["row_index", "candidate"]]
+
+
 def _person_keys(frame: pd.DataFrame) -> pd.DataFrame:
-    """Comparable keys: case-folded names, initials without dots, the birth date."""
-    return frame.assign(
-        k_surname=frame["surname"].fillna("").astype("str").str.casefold(),
-        k_prefix=frame["prefix"].fillna("").astype("str").str.casefold(),
-        k_first=frame["first_name"].fillna("").astype("str").str.casefold(),
-        k_initials=frame["initials"]
-        .fillna("")
-        .astype("str")
-        .str.replace(r"[.\s]", "", regex=True)
-        .str.upper(),
-        k_birth=pd.to_datetime(frame["birth_date"]).dt.normalize(),
-    )[
-        [c for c in ("row_index", "candidate") if c in frame.columns]
-        + ["k_surname", "k_prefix", "k_first", "k_initials", "k_birth"]
-    ]
+    """Comparable keys: the name key, the folded first name, initials without dots, the
+    birth date."""
+    return pd.DataFrame(
+        {
+            "name": name_keys(frame["prefix"], frame["surname"]),
+            "first": folded(frame["first_name"]),
+            "initials": frame["initials"]
+            .fillna("")
+            .astype("str")
+            .str.replace(r"[.\s]", "", regex=True)
+            .str.upper(),
+            "birth": pd.to_datetime(frame["birth_date"]).dt.normalize(),
+        },
+        index=frame.index,
+    )
 
 
-def _claim_twice(out: pd.DataFrame, column: str) -> None:
+def protected_customers(rows: pd.DataFrame, state: State) -> set[int]:
+    """Everyone a rejected or skipped row may be: by its student key, its card number, its
+    name and birth date, or (without a birth date) its name and first name at this school.
+    None of them is deregistered for being absent from the file."""
+    if rows.empty:
+        return set()
+    here = state.here
+    found = set(here.loc[here["student_key"].isin(set(rows["student_key"]) - {""}), "customer_id"])
+    numbers = set(rows["card_number"]) - {""}
+    found |= set(state.cards.loc[state.cards["number"].isin(numbers), "customer_id"])
+    dated = rows[rows["birth_date"].notna()]
+    if len(dated) and len(state.people):
+        found |= set(person_pairs(dated, state.people)["candidate"])
+    found |= set(person_pairs(dated, here)["candidate"]) if len(dated) and len(here) else set()
+    undated = _person_keys(rows[rows["birth_date"].isna()])
+    pupils = _person_keys(here).assign(candidate=here["customer_id"].to_numpy())
+    same = undated.merge(pupils, on=["name", "first"])
+    found |= set(same.loc[same["first"] != "", "candidate"])
+    return {int(c) for c in found}
+
+
+def _claim_twice(out: pd.DataFrame) -> None:
     """Two rows that name the same customer (e.g. by card) cannot both be that customer."""
-    values = out[column]
+    values = out["customer_id"]
     twice = values.notna() & values.duplicated(keep=False)
     by_card = twice & (out["matched_by"] == "card")
     out.loc[by_card, "customer_id"] = pd.NA
+    out.loc[by_card, "matched_by"] = "none"
     out.loc[by_card, "skip"] = SKIP_CARD_TAKEN

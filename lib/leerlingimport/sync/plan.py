@@ -9,29 +9,49 @@ the school's hold guard stops that (DESIGN §7.2).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from leerlingimport.issues import Issue, Language, make_issue
-from leerlingimport.params import SchoolParams
-from leerlingimport.schema import CONTACT_FIELDS, SOURCE_ROW
-from leerlingimport.sync.match import match_rows
+from leerlingimport.issues import Issue, Language
+from leerlingimport.params import DeregistrationRules, SchoolParams
+from leerlingimport.schema import CONTACT_FIELDS
+from leerlingimport.sync.findings import Hold, plan_issues
+from leerlingimport.sync.match import (
+    SKIP_IDENTITY,
+    duplicate_keys,
+    known_people,
+    match_rows,
+    protected_customers,
+    ranked,
+)
 from leerlingimport.sync.state import State
 from leerlingimport.validate import Validated
 
 NEW_ACTIONS = ("create", "link", "transfer")
 ENROLLMENT_FIELDS = ("group_code", "year_group", "student_number")
+# More identity mismatches than this (and more than this share of the rows) look like another
+# school's file, not a few reused numbers: the file is rejected before anything is written.
+FEW_MISMATCHES, MISMATCH_SHARE = 3, 0.05
 
 
 @dataclass(frozen=True)
 class Plan:
     rows: pd.DataFrame  # every valid row: action, customer_id, enrollment_id, old_enrollment_id
-    diffs: pd.DataFrame  # customer_id, enrollment_id, target, field, old, new
+    diffs: pd.DataFrame  # row, customer_id, enrollment_id, target, field, old, new
     deregister: pd.DataFrame  # enrollment_id, customer_id, student_key, loans
     counts: dict[str, int]
-    held: bool
+    holds: list[Hold] = field(default_factory=list)  # why the run is held (empty: not held)
     issues: list[Issue] = field(default_factory=list)
+    rejected: bool = False  # the file looks like another school's: nothing is applied
+    hold_all: bool = False  # held, and most rows are not this school's pupils: apply nothing
+
+    @property
+    def held(self) -> bool:
+        """A held run creates and updates, but transfers and deregisters nobody; when most of
+        the file's pupils are not the school's own (``hold_all``) it applies nothing at all."""
+        return bool(self.holds)
 
 
 def plan_sync(
@@ -40,46 +60,54 @@ def plan_sync(
     school: SchoolParams,
     columns: dict[str, str],
     *,
+    other_schools: Mapping[str, DeregistrationRules] | None = None,
     confirm_deregistration: bool = False,
     language: Language = "nl",
 ) -> Plan:
-    """Decide everything an import of ``checked`` would do at the school of ``state``."""
+    """Decide everything an import of ``checked`` would do at the school of ``state``.
+    ``other_schools`` holds the hold thresholds of the schools transfers may come from."""
     matched = match_rows(checked.valid.reset_index(drop=True), state)
-    people = _people(state)
+    people = known_people(state)
     rows = _classify(matched, state, people)
     diffs = _diffs(rows, people, state.here, school, columns)
     changed = set(diffs.loc[diffs["target"] != "", "row"])
     steady = rows["action"] == "unchanged"
     rows.loc[steady & rows.index.isin(changed), "action"] = "update"
-    deregister = _deregistrations(rows, state, set(checked.table["student_key"]))
-    active = int((state.here["status"] == "active").sum())
-    hold = school.deregistration
-    held = (
-        not confirm_deregistration
-        and len(deregister) > hold.hold_above_count
-        and len(deregister) * 100 > hold.hold_above_percent * active
+    table = checked.table
+    unprocessed = pd.concat([table[~table["row_ok"]], matched[matched["skip"] != ""]])
+    protected = protected_customers(unprocessed, state)
+    deregister = _deregistrations(rows, state, set(table["student_key"]), protected)
+    holds = (
+        []
+        if confirm_deregistration
+        else _holds(rows, deregister, state, school, other_schools or {})
     )
-    issues = _issues(rows, deregister, held, active, columns, language)
-    return Plan(rows, diffs, deregister, _counts(checked, rows, deregister), held, issues)
-
-
-def _people(state: State) -> pd.DataFrame:
-    here = state.here.sort_values("status").drop_duplicates("customer_id")  # 'active' first
-    return pd.concat([here, state.people]).drop_duplicates("customer_id").set_index("customer_id")
+    processed = rows[rows["action"] != "skip"]
+    own = processed["action"].isin(["unchanged", "update", "reactivate"])
+    own &= processed["old_enrollment_id"].isna()
+    hold_all = bool(holds) and int(own.sum()) * 2 < len(processed)
+    mismatches = int((rows["skip"] == SKIP_IDENTITY).sum())
+    rejected = mismatches > FEW_MISMATCHES and mismatches > MISMATCH_SHARE * len(table)
+    issues = plan_issues(
+        rows,
+        deregister,
+        holds,
+        duplicate_keys(state.here),
+        columns,
+        language,
+        wrong_school=(mismatches, len(table), school) if rejected else None,
+        foreign=(int(own.sum()), len(processed), school) if hold_all else None,
+    )
+    counts = _counts(checked, rows, deregister)
+    return Plan(rows, diffs, deregister, counts, holds, issues, rejected, hold_all)
 
 
 def _classify(matched: pd.DataFrame, state: State, people: pd.DataFrame) -> pd.DataFrame:
     rows = matched.copy()
-    here = state.here.assign(active_first=state.here["status"] != "active")
-    by_key = here.drop_duplicates("student_key").set_index("student_key")["enrollment_id"]
-    by_customer = (
-        here.sort_values("active_first")
-        .drop_duplicates("customer_id")
-        .set_index("customer_id")["enrollment_id"]
-    )
-    from_key = rows["student_key"].map(by_key).where(rows["matched_by"] == "student_number")
-    by_person = rows["customer_id"].map(by_customer).astype("Int64")
-    rows["enrollment_id"] = from_key.astype("Int64").fillna(by_person)
+    here = state.here
+    mine = ranked(here).drop_duplicates("customer_id").set_index("customer_id")["enrollment_id"]
+    by_person = rows["customer_id"].map(mine).astype("Int64")
+    rows["enrollment_id"] = rows["enrollment_id"].fillna(by_person)
     status = rows["enrollment_id"].map(here.set_index("enrollment_id")["status"])
     elsewhere = rows["customer_id"].map(people["active_school_id"]).astype("Int64")
     away = elsewhere.notna() & (elsewhere != state.school_id)
@@ -87,9 +115,6 @@ def _classify(matched: pd.DataFrame, state: State, people: pd.DataFrame) -> pd.D
         rows["customer_id"].map(people["active_enrollment_id"]).astype("Int64").where(away)
     )
     rows["old_school_id"] = elsewhere.where(away)
-    rows["has_card"] = (
-        rows["customer_id"].map(people["has_card"]).notna() & rows["customer_id"].notna()
-    )
     rows["action"] = "create"
     known = rows["customer_id"].notna()
     rows.loc[known & away, "action"] = "transfer"
@@ -98,6 +123,32 @@ def _classify(matched: pd.DataFrame, state: State, people: pd.DataFrame) -> pd.D
     rows.loc[status == "active", "action"] = "unchanged"
     rows.loc[rows["skip"] != "", "action"] = "skip"
     return rows
+
+
+def _holds(
+    rows: pd.DataFrame,
+    deregister: pd.DataFrame,
+    state: State,
+    school: SchoolParams,
+    others: Mapping[str, DeregistrationRules],
+) -> list[Hold]:
+    """Every threshold this run would cross: its own school's leavers, and for each school
+    that transfers would take pupils from, those pupils (DESIGN §7.2)."""
+    holds = []
+    active = int((state.here["status"] == "active").sum())
+    if _over(len(deregister), active, school.deregistration):
+        holds.append(Hold(school.brin, len(deregister), active, "deregister"))
+    moving = rows.loc[rows["action"] != "skip", "old_school_id"].value_counts()
+    for other in state.schools.to_dict("records"):
+        count, brin = int(moving.get(other["school_id"], 0)), str(other["brin"])
+        total = int(other["active"])
+        if _over(count, total, others.get(brin, DeregistrationRules())):
+            holds.append(Hold(brin, count, total, "transfer"))
+    return holds
+
+
+def _over(count: int, active: int, rules: DeregistrationRules) -> bool:
+    return count > rules.hold_above_count and count * 100 > rules.hold_above_percent * active
 
 
 def _diffs(
@@ -182,19 +233,26 @@ def _diff_frame(
     )
 
 
-def _deregistrations(rows: pd.DataFrame, state: State, file_keys: set[str]) -> pd.DataFrame:
+def _deregistrations(
+    rows: pd.DataFrame, state: State, file_keys: set[str], protected: set[int]
+) -> pd.DataFrame:
+    """Active pupils of the school whom the file does not hold, and whom no row that was
+    rejected or skipped may be."""
     here = state.here
     kept = set(rows["enrollment_id"].dropna().astype(int))
     leaving = here[
         (here["status"] == "active")
         & ~here["enrollment_id"].isin(kept)
         & ~here["student_key"].isin(file_keys)
+        & ~here["customer_id"].isin(protected)
     ]
     loans = leaving["customer_id"].map(state.loans.set_index("customer_id")["outstanding"])
     return pd.DataFrame(
         {
             "enrollment_id": leaving["enrollment_id"].astype(int).to_numpy(),
             "customer_id": leaving["customer_id"].astype(int).to_numpy(),
+            "card_number": leaving["card_number"].fillna("").astype("str").to_numpy(),
+            "last_seen_school_year": leaving["last_seen_school_year"].astype("Int64").to_numpy(),
             "student_key": leaving["student_key"].to_numpy(),
             "loans": loans.fillna(0).astype(int).to_numpy(),
         }
@@ -215,52 +273,3 @@ def _counts(checked: Validated, rows: pd.DataFrame, deregister: pd.DataFrame) ->
         "unchanged": int((action == "unchanged").sum()),
         "deregistered": len(deregister),
     }
-
-
-def _issues(
-    rows: pd.DataFrame,
-    deregister: pd.DataFrame,
-    held: bool,
-    active: int,
-    columns: dict[str, str],
-    language: Language,
-) -> list[Issue]:
-    issues = []
-    number = columns.get("student_number")
-    for _, r in rows[rows["skip"] != ""].iterrows():
-        column = columns.get("card_number") if r["skip"] == "card-number-taken" else number
-        value = r["card_number"] if r["skip"] == "card-number-taken" else r["student_number"]
-        issues.append(
-            make_issue(
-                r["skip"], row=int(r[SOURCE_ROW]), column=column, value=value, language=language
-            )
-        )
-    for _, r in rows[
-        (rows["matched_by"] == "personal_data") & (rows["action"] != "skip")
-    ].iterrows():
-        issues.append(
-            make_issue(
-                "matched-by-personal-data",
-                row=int(r[SOURCE_ROW]),
-                customer=int(r["customer_id"]),
-                language=language,
-            )
-        )
-    for _, r in rows[rows["old_enrollment_id"].notna()].iterrows():
-        issues.append(make_issue("transferred", row=int(r[SOURCE_ROW]), language=language))
-    for _, r in deregister[deregister["loans"] > 0].iterrows():
-        issues.append(
-            make_issue(
-                "leaver-with-loans",
-                customer=int(r["customer_id"]),
-                loans=int(r["loans"]),
-                language=language,
-            )
-        )
-    if held:
-        issues.append(
-            make_issue(
-                "deregistration-held", count=len(deregister), active=active, language=language
-            )
-        )
-    return issues

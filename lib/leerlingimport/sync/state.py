@@ -20,7 +20,8 @@ from sqlalchemy import (
     select,
 )
 
-from leerlingimport.db.tables import Card, Customer, Enrollment, Loan
+from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
+from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
 from leerlingimport.validate import normalise_student_numbers
 
@@ -52,10 +53,12 @@ class State:
     cards: pd.DataFrame  # card numbers named in the file: number, customer_id, status
     people: pd.DataFrame  # customers who may match by card or personal data, with where they are
     loans: pd.DataFrame  # customer_id, outstanding: open loans of this school's active pupils
+    schools: pd.DataFrame  # school_id, brin, active: the other schools these people attend
 
 
 def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.DataFrame) -> State:
-    """Read everything the plan needs for ``rows`` (validated rows) at ``school_id``."""
+    """Read everything the plan needs for ``rows`` (the checked table: valid and rejected
+    rows, since a rejected row protects whoever it may be) at ``school_id``."""
     active, primary = _active_enrollments(), _primary_cards()
     here = _frame(
         conn.execute(
@@ -65,10 +68,11 @@ def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.
                 Enrollment.status,
                 Enrollment.group_code,
                 Enrollment.year_group,
+                Enrollment.last_seen_school_year,
                 *PERSON,
                 active.c.active_enrollment_id,
                 active.c.active_school_id,
-                primary.c.has_card,
+                primary.c.card_number,
             )
             .join(Customer, Customer.id == Enrollment.customer_id)
             .outerjoin(active, active.c.customer_id == Customer.id)
@@ -97,26 +101,42 @@ def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.
             .group_by(Enrollment.customer_id)
         )
     )
-    return State(school_id, here, cards, people, loans)
+    return State(school_id, here, cards, people, loans, _schools(conn, people, school_id))
+
+
+def _schools(conn: Connection, people: pd.DataFrame, school_id: int) -> pd.DataFrame:
+    """The other schools the file's people are active at, with their active pupil counts:
+    a transfer counts against the hold thresholds of the school it takes a pupil from."""
+    others = ids(set(people["active_school_id"].dropna()) - {school_id})
+    return _frame_chunks(
+        conn,
+        others,
+        lambda chunk: (
+            select(Enrollment.school_id, School.brin, func.count(Enrollment.id).label("active"))
+            .join(School, School.id == Enrollment.school_id)
+            .where(Enrollment.school_id.in_(chunk), Enrollment.status == "active")
+            .group_by(Enrollment.school_id, School.brin)
+        ),
+    )
 
 
 def _personal_keys(rows: pd.DataFrame) -> list[tuple[str, Any]]:
     if not len(rows):
         return []
     known = rows[rows["birth_date"].notna()]
-    pairs = zip(known["surname"], known["birth_date"].dt.date, strict=True)
-    return sorted(set(pairs))
+    keys = name_keys(known["prefix"], known["surname"])
+    return sorted(set(zip(keys, pd.to_datetime(known["birth_date"]).dt.date, strict=True)))
 
 
 def _people(
     conn: Connection, school_id: int, pairs: list[tuple[str, Any]], ids: list[Any]
 ) -> pd.DataFrame:
-    """Customers with a (surname, birth date) of the file, or holding a card the file names,
-    with their active enrollment (if any) and whether they hold an active primary card."""
+    """Customers with a (name key, birth date) of the file, or holding a card the file names,
+    with their active enrollment (if any) and their active primary card number (if any)."""
     active, primary = _active_enrollments(), _primary_cards()
     base = (
         select(
-            *PERSON, active.c.active_enrollment_id, active.c.active_school_id, primary.c.has_card
+            *PERSON, active.c.active_enrollment_id, active.c.active_school_id, primary.c.card_number
         )
         .outerjoin(active, active.c.customer_id == Customer.id)
         .outerjoin(primary, primary.c.customer_id == Customer.id)
@@ -129,25 +149,25 @@ def _people(
 
 
 def _by_personal_data(conn: Connection, base: Any, pairs: list[tuple[str, Any]]) -> pd.DataFrame:
-    """Customers with one of the (surname, birth date) pairs: the pairs go into a temporary
-    table joined on the (surname, birth_date) index, one query however many pupils."""
+    """Customers with one of the (name key, birth date) pairs: the pairs go into a temporary
+    table joined on the (name_key, birth_date) index, one query however many pupils."""
     wanted = Table(
         "li_wanted_people",
         MetaData(),
-        Column("surname", String(100)),
+        Column("name_key", String(120)),
         Column("birth_date", Date),
         prefixes=["TEMPORARY"],
     )
     wanted.create(conn)
     try:
         if pairs:
-            conn.execute(insert(wanted), [{"surname": s, "birth_date": d} for s, d in pairs])
+            conn.execute(insert(wanted), [{"name_key": k, "birth_date": d} for k, d in pairs])
         return _frame(
             conn.execute(
                 base.join(
                     wanted,
                     and_(
-                        wanted.c.surname == Customer.surname,
+                        wanted.c.name_key == Customer.name_key,
                         wanted.c.birth_date == Customer.birth_date,
                     ),
                 )
@@ -171,7 +191,7 @@ def _active_enrollments() -> Any:
 
 def _primary_cards() -> Any:
     return (
-        select(Card.customer_id, func.count(Card.id).label("has_card"))
+        select(Card.customer_id, func.max(Card.number).label("card_number"))
         .where(Card.is_primary, Card.status == "active")
         .group_by(Card.customer_id)
         .subquery()
