@@ -120,7 +120,51 @@ def _ods_xxe() -> bytes:
     return replace_member(data, "content.xml", XXE + content.split(b"?>", 1)[-1])
 
 
+def _far_cell_xlsx(ref: str) -> bytes:
+    """A 5 KB workbook whose one stray cell implies a sheet of billions of cells."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(WISE_HEADER)
+    sheet.append(wise_rows(pupils(1))[0])
+    sheet[ref] = "x"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _far_cell_xls() -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    sheet = wb.add_sheet("Leerlingen")
+    for col, header in enumerate(WISE_HEADER):
+        sheet.write(0, col, header)
+    sheet.write(65535, 255, "x")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _repeated_ods() -> bytes:
+    """A 3 KB ODS whose one cell is repeated over 16,384 columns and 3,000 rows."""
+    data = exports.handmade_ods(PO, pupils(2))
+    content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
+    bomb = (
+        b'<table:table-row table:number-rows-repeated="3000"><table:table-cell '
+        b'table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p>'
+        b"</table:table-cell></table:table-row></table:table>"
+    )
+    return replace_member(data, "content.xml", content.replace(b"</table:table>", bomb, 1))
+
+
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
+    "cell at XFD1048576 (XLSX)": (lambda: _far_cell_xlsx("XFD1048576"), "sheet-too-large"),
+    "cell at XFD5000 (XLSX)": (lambda: _far_cell_xlsx("XFD5000"), "sheet-too-large"),
+    "cell at IV65536 (XLS)": (_far_cell_xls, "sheet-too-large"),
+    "cell repeated 49 million times (ODS)": (_repeated_ods, "sheet-too-large"),
     "zip bomb (400 MB)": (_bomb, "unsafe-archive"),
     "forged declared size": (_forged_size, "unsafe-archive"),
     "quoted overlap": (_overlap, "unsafe-archive"),

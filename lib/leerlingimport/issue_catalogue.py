@@ -52,6 +52,15 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "the file contains XML constructs we refuse to read for safety ({detail}). Export it "
         "again from the administration system.",
     ),
+    "sheet-too-large": (
+        "error",
+        "de werkmap is te groot om te lezen ({detail}); een leerlingbestand is veel kleiner. "
+        "Vaak staat er iets in een cel ver buiten de lijst. Kopieer alleen de leerlingen naar een "
+        "nieuwe werkmap, of sla de lijst op als .csv, en upload die.",
+        "the workbook is too large to read ({detail}); a pupil file is much smaller. Often "
+        "something sits in a cell far outside the list. Copy only the pupils into a new "
+        "workbook, or save the list as .csv, and upload that.",
+    ),
     "no-pupil-file": (
         "error",
         "in het zip-bestand staat geen leerlingbestand (.csv, .xlsx, .xls, .ods of .xml).",
@@ -142,6 +151,55 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "lezen; herstel de regel of exporteer opnieuw.",
         'a quote (") opens here but never closes. The file cannot be read; fix the line or '
         "export again.",
+    ),
+    "line-too-long": (
+        "error",
+        "deze regel is langer dan {limit} tekens; zo lang is geen leerlingrij. Het bestand is "
+        "niet gelezen. Exporteer de leerlingen opnieuw, of controleer de regel in een "
+        "teksteditor.",
+        "this line is longer than {limit} characters; no pupil row is that long. The file was "
+        "not read. Export the pupils again, or check the line in a text editor.",
+    ),
+    "mixed-delimiters": (
+        "error",
+        "de kopregel is gescheiden met '{header}', de leerlingrijen met '{rows}'. Sla het "
+        "bestand opnieuw op met één scheidingsteken (in Excel: Opslaan als 'CSV UTF-8') en "
+        "upload het opnieuw.",
+        "the header row is separated by '{header}', the pupil rows by '{rows}'. Save the file "
+        "again with one delimiter (in Excel: Save as 'CSV UTF-8') and upload it again.",
+    ),
+    "mixed-encoding": (
+        "warning",
+        "een deel van het bestand is in een andere tekenset opgeslagen (Windows-1252, regel "
+        "{detail}); die regels zijn in hun eigen tekenset gelezen. Controleer de namen met "
+        "accenten in die regels, en sla het bestand de volgende keer op als 'CSV UTF-8'.",
+        "part of the file was saved in another character set (Windows-1252, line {detail}); "
+        "those lines were read in their own character set. Check the names with accents in "
+        "those lines, and next time save the file as 'CSV UTF-8'.",
+    ),
+    "several-pupil-files": (
+        "error",
+        "het zip-bestand bevat meer dan één leerlingbestand ({detail}). Wij weten niet welk "
+        "bestand de hele school is. Upload elk bestand apart, of één bestand met alle "
+        "leerlingen.",
+        "the zip file holds more than one pupil file ({detail}). We cannot tell which one is "
+        "the whole school. Upload each file on its own, or one file with all pupils.",
+    ),
+    "hidden-characters-removed": (
+        "warning",
+        "onzichtbare tekens of stuurtekens (bijv. tekens die tekst van richting laten wisselen) "
+        "zijn uit de gegevens verwijderd, in rij {detail}. Controleer de namen in die rijen.",
+        "invisible or control characters (e.g. characters that switch the direction of text) "
+        "were removed from the data, in row {detail}. Check the names in those rows.",
+    ),
+    "full-name-split": (
+        "warning",
+        "deze kolom bevat de hele naam; wij splitsen die in roepnaam, tussenvoegsel en "
+        "achternaam (bijv. '{value}' als {parts}). Controleer de namen, of lever de volgende "
+        "keer aparte kolommen voor roepnaam, tussenvoegsel en achternaam.",
+        "this column holds the whole name; we split it into first name, prefix and surname "
+        "(e.g. '{value}' as {parts}). Check the names, or next time send separate columns for "
+        "first name, prefix and surname.",
     ),
     "too-many-rows": (
         "error",

@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 Container = Literal["csv", "xlsx", "xls", "ods", "zip", "edexml"]
 
@@ -26,6 +26,7 @@ MAX_TOTAL_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_RATIO = 200
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"  # an archive that is only its end record: no files at all
 ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 ARCHIVE_SUFFIXES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".jar", ".bz2", ".xz", ".cab")
 _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
@@ -33,12 +34,17 @@ PUPIL_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".ods", ".xml")
 
 
 class Refused(Exception):
-    """The file may not be parsed; ``code`` and ``detail`` become the issue."""
+    """The file may not be parsed; ``code``, ``detail`` and ``details`` become the issue, and
+    ``row`` (when given) says where the trouble is in the file."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(
+        self, code: str, detail: str = "", *, row: int | None = None, **details: Any
+    ) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
+        self.row = row
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ def detect(data: bytes, name: str) -> Detected:
         raise Refused("empty-file")
     if data.startswith(OLE_MAGIC):
         return Detected(_ole_kind(data), data, name)
+    if data.startswith(EMPTY_ZIP_MAGIC):
+        raise Refused("no-pupil-file")
     if data.startswith(ZIP_MAGIC):
         members = check_zip(data)
         return Detected(_zip_kind(data, members), data, name)
@@ -177,7 +185,22 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs but is text
         return False
-    return b"\x00" in sample
+    return b"\x00" in sample and utf16_without_bom(sample) is None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for text saved as UTF-16 without a byte order mark
+    (every other byte NUL, as ASCII text in UTF-16 is); None otherwise."""
+    sample = data[:8192]
+    if len(sample) < 8:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _binary_hint(data: bytes) -> str:

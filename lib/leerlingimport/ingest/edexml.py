@@ -92,4 +92,5 @@ def _text(element: Element, tag: str) -> str:
 
 def _year(value: str) -> str:
     # EDEXML numbers secondary years 11-16; the library counts them 1-6.
-    return str(int(value) - 10) if value.isdigit() and 11 <= int(value) <= 16 else value
+    plain = value.isascii() and value.isdigit()  # '²' is a digit to Python, not a year
+    return str(int(value) - 10) if plain and 11 <= int(value) <= 16 else value

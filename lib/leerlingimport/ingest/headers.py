@@ -70,6 +70,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "tussenvoegsel",
         "tussenv",
         "tussenvgsl",
+        "voorvoegsels",
+        "tussenvoegsels",
         "prefix",
         "familynameprefix",
         "leerlingvoorvoegsel",
@@ -115,22 +117,21 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # depends on the other columns (see map_headers).
 AMBIGUOUS_NAME = "naam"
 
-# Columns the library must never receive: the whole file is refused (exports.md §7.5).
-FORBIDDEN = (
+# Columns the library must never receive: the whole file is refused (exports.md §7.5). A header
+# is forbidden when, normalised, it contains one of these words: "BSN-nummer", "bsn_leerling",
+# "BSN/Onderwijsnummer", "PGN nr" and "Burgerservicenr" all do.
+FORBIDDEN_WORDS = (
     "bsn",
-    "burgerservicenummer",
+    "burgerservice",
     "sofinummer",
     "sofinr",
     "pgn",
-    "persoonsgebondennummer",
+    "persoonsgebonden",
     "onderwijsnummer",
-    "bsn_ondwnr-4",
-    "bsnondwnr4",
-    "rijksregisternummer",
+    "ondwnr",
+    "rijksregister",
     "insz",
-    "nationalregistrationno",
-    "leerlingbsn",
-    "leerlingonderwijsnummer",
+    "nationalregistration",
 )
 
 _INVISIBLE = re.compile(r"[\ufeff\u00a0\u200b\u200c\u200d\u2060\s._\-]+")
@@ -144,7 +145,6 @@ def normalise_header(text: str) -> str:
 
 
 _LOOKUP = {normalise_header(a): field for field, names in ALIASES.items() for a in names}
-_FORBIDDEN = {normalise_header(a) for a in FORBIDDEN}
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,8 @@ def field_for(header: str) -> str | None:
 
 
 def is_forbidden(header: str) -> bool:
-    return normalise_header(header) in _FORBIDDEN
+    key = normalise_header(header)
+    return any(word in key for word in FORBIDDEN_WORDS)
 
 
 def map_headers(headers: list[str]) -> HeaderMap:
@@ -179,7 +180,7 @@ def map_headers(headers: list[str]) -> HeaderMap:
     for index, (header, key) in enumerate(zip(headers, keys, strict=True)):
         if not key:
             continue
-        if key in _FORBIDDEN:
+        if is_forbidden(header):
             forbidden.append((index, header))
             continue
         field = _LOOKUP.get(key)

@@ -91,6 +91,28 @@ def normalise_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_BREAKS = r"[\t\n\r\x0b\x0c\x85\x{2028}\x{2029}]"  # line breaks inside a value: a space
+# Control characters but TAB, format characters (zero-width, bidi overrides), line separators.
+_HIDDEN = r"[\x00-\x08\x0a-\x1f\x7f-\x9f\p{Cf}\p{Zl}\p{Zp}]"
+
+
+def strip_hidden(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list[int]]:
+    """A copy of ``table`` without control, format (zero-width, bidirectional override) and
+    line-separator characters in ``columns``, and the rows (``source_row``) that had any: an
+    escape sequence or a right-to-left override in a name is never stored or echoed."""
+    out = table.copy()
+    touched = pd.Series(False, index=out.index)
+    for column in columns:
+        text = arrow(out[column])
+        hidden = pc.match_substring_regex(text, _HIDDEN)
+        if not pc.any(hidden).as_py():
+            continue
+        spaced = pc.replace_substring_regex(text, _BREAKS, " ")
+        out[column] = _series(pc.replace_substring_regex(spaced, _HIDDEN, ""), out[column])
+        touched |= pd.Series(hidden, index=out.index, dtype="bool")
+    return out, [int(r) for r in out.loc[touched, "source_row"]]
+
+
 def clean_name(value: str) -> str:
     """Unicode NFC with whitespace collapsed: ``' Zoë   de '`` → ``'Zoë de'``."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
@@ -132,11 +154,14 @@ def split_full_name(value: str) -> tuple[str, str, str]:
     words = text.split(" ")
     if len(words) == 1:
         return "", "", text
-    first, rest = words[0], " ".join(words[1:])
-    for prefix in PREFIXES:
-        if rest.startswith(prefix + " "):
-            return first, prefix, rest[len(prefix) + 1 :]
-    return first, "", rest
+    # The surname starts at the first Dutch surname prefix after the first name(s):
+    # 'Anna Maria de Vries' is Anna Maria + de + Vries.
+    for start in range(1, len(words) - 1):
+        rest = " ".join(words[start:])
+        for prefix in PREFIXES:
+            if rest.lower().startswith(prefix + " "):
+                return " ".join(words[:start]), rest[: len(prefix)], rest[len(prefix) + 1 :]
+    return words[0], "", " ".join(words[1:])
 
 
 def _trailing_prefix(text: str) -> tuple[str, str]:

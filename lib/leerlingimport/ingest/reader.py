@@ -6,6 +6,7 @@ A file-level error (an ``Issue`` with no row) means the file is rejected as a wh
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
@@ -22,16 +23,25 @@ from leerlingimport.ingest.containers import (
     read_member,
 )
 from leerlingimport.ingest.headers import HeaderMap, header_score, map_headers
-from leerlingimport.ingest.normalise import normalise_table
+from leerlingimport.ingest.normalise import normalise_table, split_full_name, strip_hidden
 from leerlingimport.ingest.safety import ensure_parser_safety
 from leerlingimport.ingest.sheets import (
+    EXCEL_EPOCH,
     Cell,
     cell_text,
     formula_cells,
     read_workbook,
     serial_to_date,
+    workbook_epoch,
 )
-from leerlingimport.ingest.text import decode, read_plain_body, sniff_delimiter, split_records
+from leerlingimport.ingest.text import (
+    DELIMITERS,
+    decode,
+    lines_of,
+    read_plain_body,
+    sniff_delimiter,
+    split_records,
+)
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.schema import SOURCE_ROW
 
@@ -50,6 +60,7 @@ class FileFormat:
     sheet: str | None = None
     header_row: int | None = None
     member: str | None = None  # the file inside a ZIP that was read
+    mixed_lines: tuple[int, ...] = ()  # lines of a UTF-8 file that were in Windows-1252
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,7 @@ class _Sheet:
     fmt: FileFormat
     spreadsheet: bool
     lines: list[str] | None = None  # a quote-free text file: its lines, for the fast reader
+    epoch: dt.date = EXCEL_EPOCH  # day zero of the workbook's date serials
 
 
 def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
@@ -92,10 +104,15 @@ def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingeste
         sheet = _choose_sheet(_sheets(detected), language)
         return _from_sheet(detected, sheet, member, notes, language)
     except Refused as refused:
-        issue = make_issue(refused.code, detail=refused.detail, language=language)
-        if refused.code == "unbalanced-quote" and refused.detail.isdigit():
-            issue = make_issue(refused.code, row=int(refused.detail), language=language)
-            issue = Issue(issue.code, issue.severity, None, None, None, issue.message)
+        issue = make_issue(
+            refused.code,
+            row=refused.row,
+            detail=refused.detail,
+            language=language,
+            **refused.details,
+        )
+        # The row is where the trouble is; the error is still the whole file's.
+        issue = Issue(issue.code, issue.severity, None, None, None, issue.message)
         return Ingested(_empty_table(), FileFormat(), issues=[*notes, issue])
 
 
@@ -103,17 +120,24 @@ def _sheets(detected: Detected) -> list[_Sheet]:
     if detected.container == "csv":
         decoded = decode(detected.data)
         delimiter = sniff_delimiter(decoded.text)
-        fmt = FileFormat("csv", decoded.encoding, delimiter)
+        fmt = FileFormat(
+            "csv", decoded.encoding, delimiter, mixed_lines=decoded.other_encoding_lines
+        )
         if '"' not in decoded.text:  # no quoting: a record is a line (most system exports)
-            lines = decoded.text.splitlines()
+            lines = lines_of(decoded.text)
             head = [line.split(delimiter) for line in lines[:HEADER_SEARCH_ROWS]]
             return [_Sheet(head, range(1, len(lines) + 1), fmt, False, lines)]
         numbers, records = split_records(decoded.text, delimiter)
         return [_Sheet(records, numbers, fmt, False)]
     grids = read_workbook(detected.data, detected.container)
+    epoch = workbook_epoch(detected.data, detected.container)
     return [
         _Sheet(
-            g.rows, range(1, len(g.rows) + 1), FileFormat(detected.container, sheet=g.name), True
+            g.rows,
+            range(1, len(g.rows) + 1),
+            FileFormat(detected.container, sheet=g.name),
+            True,
+            epoch=epoch,
         )
         for g in grids
         if g.visible
@@ -134,12 +158,31 @@ def _choose_sheet(sheets: list[_Sheet], language: Language) -> tuple[_Sheet, int
     scored = [(_header_row(s), s) for s in sheets]
     good = [(score, index, s) for (score, index), s in scored if score >= MIN_HEADER_SCORE]
     if not good:
+        _other_delimiter(sheets)
         raise Refused("no-header")
     top = max(score for score, _, _ in good)
     best = [(index, s) for score, index, s in good if score == top]
     if len(best) > 1:
         raise Refused("ambiguous-sheet", ", ".join(repr(s.fmt.sheet) for _, s in best))
     return best[0][1], best[0][0]
+
+
+def _other_delimiter(sheets: list[_Sheet]) -> None:
+    """A header found only with another delimiter than the rows use: say so."""
+    for sheet in sheets:
+        if sheet.spreadsheet or not sheet.rows:
+            continue
+        used = str(sheet.fmt.delimiter)
+        for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            line = used.join(str(c) for c in row)
+            for other in DELIMITERS:
+                if other != used and header_score(line.split(other)) >= MIN_HEADER_SCORE:
+                    raise Refused(
+                        "mixed-delimiters",
+                        row=index + 1,
+                        header=other,
+                        rows=used.replace("\t", "TAB"),
+                    )
 
 
 def _from_sheet(
@@ -154,10 +197,23 @@ def _from_sheet(
     mapping = map_headers(headers)
     fmt = replace(sheet.fmt, header_row=sheet.numbers[header_index], member=member)
     issues = [*notes, *_header_issues(mapping, language)]
+    issues += [
+        make_issue("forbidden-column", column=headers[i], language=language)
+        for i in _bsn_value_columns(sheet, header_index, mapping)
+    ]
     if file_errors(issues):
         return Ingested(_empty_table(), fmt, mapping.sources, mapping.dropped, issues)
     if len(sheet.numbers) - header_index - 1 > MAX_ROWS:
-        raise Refused("too-many-rows", str(len(sheet.numbers) - header_index - 1))
+        found = len(sheet.numbers) - header_index - 1
+        raise Refused("too-many-rows", found=_thousands(found), limit=_thousands(MAX_ROWS))
+    if fmt.mixed_lines:
+        issues.append(
+            make_issue(
+                "mixed-encoding",
+                detail=bounded([str(n) for n in fmt.mixed_lines], 8, language),
+                language=language,
+            )
+        )
     table, odd_rows, odd_numbers = _body(sheet, header_index, mapping.fields, len(headers))
     for f in mapping.fields:
         table[f] = table[f].str.strip()
@@ -170,7 +226,71 @@ def _from_sheet(
         issues.append(make_issue("no-data-rows", language=language))
     if sheet.spreadsheet:
         issues += _formula_issues(detected, language)
-    return Ingested(normalise_table(table), fmt, mapping.sources, mapping.dropped, issues)
+    table, more = _cleaned(table, list(mapping.fields), mapping.sources, language)
+    return Ingested(table, fmt, mapping.sources, mapping.dropped, [*issues, *more])
+
+
+def _cleaned(
+    table: pd.DataFrame, fields: list[str], sources: dict[str, str], language: Language
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """The normalised table, and warnings for what cleaning changed that a person should
+    check: hidden characters removed, a full name split into its parts."""
+    issues = []
+    table, hidden = strip_hidden(table, fields)
+    if hidden:
+        rows = bounded([str(r) for r in sorted(hidden)], 8, language)
+        issues.append(make_issue("hidden-characters-removed", detail=rows, language=language))
+    if "full_name" in fields and len(table):
+        example = table["full_name"].iloc[0]
+        issues.append(
+            make_issue(
+                "full-name-split",
+                column=sources["full_name"],
+                value=example,
+                parts=" + ".join(p for p in split_full_name(example) if p),
+                language=language,
+            )
+        )
+    return normalise_table(table), issues
+
+
+BSN_SAMPLE = 200
+
+
+def _bsn_value_columns(sheet: _Sheet, header_index: int, mapping: HeaderMap) -> list[int]:
+    """Columns whose values are burgerservicenummers, whatever their header says: nine digits
+    passing the 11-proef in most of the first rows. Checked for every column the library does
+    not read, and for the student number (a school may export the BSN as the pupil number)."""
+    sample: list[Sequence[Cell]]
+    if sheet.lines is not None:
+        delimiter = str(sheet.fmt.delimiter)
+        sample = [line.split(delimiter) for line in sheet.lines[header_index + 1 :][:BSN_SAMPLE]]
+    else:
+        sample = list(sheet.rows[header_index + 1 :][:BSN_SAMPLE])
+    mapped = set(mapping.fields.values()) - {mapping.fields.get("student_number", -1)}
+    width = max((len(r) for r in sample), default=0)
+    found = []
+    for col in range(width):
+        if col in mapped or col in {i for i, _ in mapping.forbidden}:
+            continue
+        values = [cell_text(r[col]).strip() for r in sample if col < len(r)]
+        values = [v for v in values if v]
+        passing = sum(1 for v in values if elfproef(v))
+        if len(values) >= 3 and passing >= 0.8 * len(values):
+            found.append(col)
+    return found
+
+
+def elfproef(value: str) -> bool:
+    """Whether ``value`` is a valid burgerservicenummer (nine digits, the 11-proef; Excel
+    may have dropped a leading zero)."""
+    digits = value.replace(".", "").replace(" ", "")
+    if len(digits) == 8:
+        digits = "0" + digits
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit() or digits == "0" * 9:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True))
+    return (total - int(digits[8])) % 11 == 0
 
 
 def _body(
@@ -179,7 +299,8 @@ def _body(
     """The table of the rows below the header, and the rows whose field count may be off."""
     if sheet.lines is None:
         rows, numbers = sheet.rows[header_index + 1 :], sheet.numbers[header_index + 1 :]
-        return _table(_columns(rows, fields, width), list(numbers)), rows, numbers
+        columns = _columns(rows, fields, width, sheet.epoch)
+        return _table(columns, list(numbers)), rows, numbers
     body = read_plain_body(
         sheet.lines[header_index + 1 :], header_index + 2, str(sheet.fmt.delimiter), fields, width
     )
@@ -192,7 +313,10 @@ def _body(
 
 
 def _columns(
-    rows: Sequence[Sequence[Cell]], fields: dict[str, int], width: int
+    rows: Sequence[Sequence[Cell]],
+    fields: dict[str, int],
+    width: int,
+    epoch: dt.date = EXCEL_EPOCH,
 ) -> dict[str, list[str]]:
     """The mapped columns as text; columns of strings pass through untouched (the fast case)."""
     padded = [r if len(r) >= width else [*r, *[""] * (width - len(r))] for r in rows]
@@ -203,15 +327,18 @@ def _columns(
         if set(map(type, values)) <= {str}:
             out[field_name] = list(values)
             continue
-        convert = _date_text if field_name == "birth_date" else cell_text
-        out[field_name] = [v if v.__class__ is str else convert(v) for v in values]
+        if field_name == "birth_date":
+            out[field_name] = [v if v.__class__ is str else _date_text(v, epoch) for v in values]
+        else:
+            out[field_name] = [v if v.__class__ is str else cell_text(v) for v in values]
     return out
 
 
-def _date_text(value: Cell) -> str:
-    """A date cell as an ISO date; a number in a date column as an Excel serial."""
+def _date_text(value: Cell, epoch: dt.date) -> str:
+    """A date cell as an ISO date; a number in a date column as a serial of the workbook's
+    date system."""
     if isinstance(value, float | int) and not isinstance(value, bool):
-        day = serial_to_date(float(value))
+        day = serial_to_date(float(value), epoch)
         if day is not None:
             return day.isoformat()
     return cell_text(value)
@@ -303,6 +430,9 @@ def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> 
     if not candidates:
         raise Refused("no-pupil-file")
     candidates.sort(key=lambda c: -c[0])
+    pupil_files = [c.name for score, c in candidates if score >= MIN_HEADER_SCORE]
+    if len(pupil_files) > 1:
+        raise Refused("several-pupil-files", bounded([f"'{n[:60]}'" for n in pupil_files], 5))
     for _score, other in candidates[1:]:
         why = "minder passende kolommen" if language == "nl" else "fewer matching columns"
         notes.append(
@@ -318,6 +448,10 @@ def _member_score(inner: Detected) -> int:
         return max((_header_row(s)[0] for s in _sheets(inner)), default=0)
     except Refused:
         return 0
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _table(columns: dict[str, list[str]], numbers: list[int]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +27,21 @@ class Grid:
 
 
 def read_workbook(data: bytes, container: Container) -> list[Grid]:
-    """Every worksheet of the workbook, cells typed as calamine reads them."""
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
+    """Every worksheet of the workbook, cells typed as calamine reads them; read in a child
+    process under a memory and time cap (``bounded``), after the XML safety checks."""
+    from leerlingimport.ingest.bounded import read_bounded
 
     if container in ("xlsx", "ods"):
         _check_xml_members(data)
+    grids = read_bounded(data, container)
+    assert isinstance(grids, list)
+    return grids
+
+
+def read_grids(data: bytes, container: Container) -> list[Grid]:
+    """The reader itself: run it only through ``read_workbook``."""
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
+
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = []
@@ -100,10 +111,51 @@ def cell_text(value: Cell) -> str:
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EPOCH_1904 = dt.date(1904, 1, 1)  # Excel for Mac's old date system: serial 0 is 1 January 1904
+_DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 
-def serial_to_date(value: float) -> dt.date | None:
-    """An Excel date serial (1900 system) as a date; None when it cannot be one."""
+def serial_to_date(value: float, epoch: dt.date = EXCEL_EPOCH) -> dt.date | None:
+    """An Excel date serial as a date in the workbook's date system; None when it cannot be
+    one."""
     if not 1 <= value < 2958466:
         return None
-    return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    return epoch + dt.timedelta(days=int(value))
+
+
+def workbook_epoch(data: bytes, container: Container) -> dt.date:
+    """Day zero of the workbook's date serials: 1904 when the workbook says so (XLSX's
+    ``date1904``, XLS's DATEMODE record), else Excel's 1900 system."""
+    if container == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return (
+                    EPOCH_1904
+                    if _DATE1904.search(read_member(archive, "xl/workbook.xml"))
+                    else EXCEL_EPOCH
+                )
+    if container == "xls":
+        return EPOCH_1904 if _xls_date1904(data) else EXCEL_EPOCH
+    return EXCEL_EPOCH
+
+
+def _xls_date1904(data: bytes) -> bool:
+    """Whether the BIFF8 workbook globals hold DATEMODE = 1 (records before the first EOF)."""
+    import olefile
+
+    with olefile.OleFileIO(data) as ole:
+        streams = {"/".join(map(str, s)) for s in ole.listdir(streams=True, storages=False)}
+        stream = "Workbook" if "Workbook" in streams else "Book"
+        if stream not in streams:
+            return False
+        biff = bytes(ole.openstream(stream).read(1 << 20))  # type: ignore[arg-type]
+    position = 0
+    while position + 4 <= len(biff):
+        kind, length = struct.unpack_from("<HH", biff, position)
+        if kind == 0x0022 and length >= 2:  # DATEMODE
+            return bool(struct.unpack_from("<H", biff, position + 4)[0] == 1)
+        if kind == 0x000A:  # EOF of the globals
+            return False
+        position += 4 + length
+    return False

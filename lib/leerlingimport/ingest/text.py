@@ -10,22 +10,52 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from leerlingimport.ingest.containers import Refused
+from leerlingimport.ingest.containers import Refused, utf16_without_bom
 
 DELIMITERS = (";", ",", "\t", "|")
+MAX_LINE = 65_536  # characters: a pupil row is a few hundred; longer is not a pupil file
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
 class DecodedText:
     text: str
     encoding: str
+    other_encoding_lines: tuple[int, ...] = ()  # lines in Windows-1252 in a UTF-8 file
+
+
+def lines_of(text: str, *, keepends: bool = False) -> list[str]:
+    """The lines of CSV text, split only on the line breaks CSV knows (CR, LF, CRLF): a name
+    holding U+2028 or a form feed stays on its line. Refuses a line too long to be a row."""
+    if keepends:
+        lines = _split_keepends(text)
+    else:
+        lines = _LINE_BREAK.split(text)
+        if lines and lines[-1] == "" and text.endswith(("\n", "\r")):
+            lines.pop()
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=None)
+    if longest is not None and len(lines[longest]) > MAX_LINE:
+        raise Refused("line-too-long", row=longest + 1, limit=f"{MAX_LINE:,}".replace(",", "."))
+    return lines
+
+
+def _split_keepends(text: str) -> list[str]:
+    lines, start = [], 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
 
 
 def decode(data: bytes) -> DecodedText:
-    """Decode the bytes without ever replacing a character."""
+    """Decode the bytes without ever replacing a character; a UTF-8 file with some lines in
+    Windows-1252 (two exports pasted together) is decoded line by line, and those lines are
+    named."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -38,31 +68,55 @@ def decode(data: bytes) -> DecodedText:
                 raise Refused(
                     "unknown-encoding", f"ongeldige bytes op positie {err.start}"
                 ) from None
+    utf16 = utf16_without_bom(data)
+    if utf16:
+        try:
+            return _checked(data.decode(utf16), "utf-16")
+        except UnicodeDecodeError as err:
+            raise Refused("unknown-encoding", f"ongeldige bytes op positie {err.start}") from None
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        return _checked(data.decode("cp1252"), "windows-1252")
+        return _by_line(data)
     except UnicodeDecodeError as err:
         raise Refused("unknown-encoding", f"onbekend teken op positie {err.start}") from None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+def _by_line(data: bytes) -> DecodedText:
+    """Windows-1252, unless some lines are valid UTF-8 with non-ASCII characters: then each
+    line is decoded in its own encoding and the Windows-1252 lines are named."""
+    parts = data.split(b"\n")
+    utf8, cp1252 = [], []
+    texts = []
+    for number, part in enumerate(parts, start=1):
+        try:
+            texts.append(part.decode("utf-8"))
+            if not part.isascii():
+                utf8.append(number)
+        except UnicodeDecodeError:
+            texts.append(part.decode("cp1252"))
+            cp1252.append(number)
+    if not utf8:
+        return _checked(data.decode("cp1252"), "windows-1252")
+    return replace(_checked("\n".join(texts), "utf-8"), other_encoding_lines=tuple(cp1252))
+
+
+_CONTROL = re.compile(r"[\x00]")  # other control characters are cleaned from the values
 
 
 def _checked(text: str, encoding: str) -> DecodedText:
     if "\ufffd" in text:
         raise Refused("unknown-encoding", "het bestand bevat al vervangingstekens (�)")
-    control = _CONTROL.search(text)
-    if control:
-        raise Refused("unknown-encoding", f"stuurteken {ord(control[0]):#04x}")
+    if _CONTROL.search(text):
+        raise Refused("unknown-encoding", "NUL-tekens: sla het bestand op als 'CSV UTF-8'")
     return DecodedText(text.removeprefix("\ufeff"), encoding)
 
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header-ish lines most consistently (``;`` on a tie)."""
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in lines_of(text[:200_000])[:30] if line.strip()]
     best, best_score = ";", (0, 0)
     for delimiter in DELIMITERS:
         counts = [_count_outside_quotes(line, delimiter) for line in lines]
@@ -88,10 +142,10 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 def split_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]]:
     """(record numbers, records): the number is the row a person sees in a spreadsheet
     program. An unbalanced quote raises Refused with the line where the record starts."""
-    lines = text.splitlines()
     if '"' not in text:  # no quoting at all: a record is a line (most system exports)
+        lines = lines_of(text)
         return list(range(1, len(lines) + 1)), [line.split(delimiter) for line in lines]
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter, strict=True)
+    reader = csv.reader(lines_of(text, keepends=True), delimiter=delimiter, strict=True)
     records: list[list[str]] = []
     line = 1
     try:
@@ -104,7 +158,7 @@ def split_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]
             return list(range(1, len(records) + 1)), records
     except csv.Error:
         pass
-    raise Refused("unbalanced-quote", str(line))
+    raise Refused("unbalanced-quote", row=line)
 
 
 @dataclass(frozen=True)
