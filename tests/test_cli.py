@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,11 +110,11 @@ def test_check_reports_validation(capsys: pytest.CaptureFixture[str]) -> None:
         "sheet": "Leerlingen",
         "header_row": 3,
     }
-    assert report["rows"] == 60 and 0 < report["valid_rows"] < 60
-    unknown = [i for i in report["issues"] if i["code"] == "year-group-unknown"]
-    assert len(unknown) == 60 - report["valid_rows"]
-    assert set(unknown[0]) == {"code", "severity", "row", "column", "message"}
-    assert unknown[0]["column"] == "Groep" and unknown[0]["row"] >= 4
+    # Combination groups (Groep 1/2a) take the year group from the birth date: all 60 valid.
+    assert report["rows"] == report["valid_rows"] == 60
+    derived = [i for i in report["issues"] if i["code"] == "year-group-derived"]
+    assert len(derived) == 1 and "Groep 1/2a" in derived[0]["message"]
+    assert set(derived[0]) == {"code", "severity", "row", "column", "message"}
 
 
 def test_check_of_a_file_without_required_columns_exits_1(
@@ -124,7 +125,8 @@ def test_check_of_a_file_without_required_columns_exits_1(
     status = main(["--params-dir", str(REPO / "params"), "check", str(upload), "--school", "99ZZ"])
     out = capsys.readouterr().out
     assert status == 1
-    assert "GEWEIGERD" in out and "missing-column" in out
+    assert "GEWEIGERD" in out and "fout: de verplichte kolom" in out
+    assert "missing-column" not in out  # codes are for --json; people read words
 
 
 def test_check_unknown_school_and_missing_file(
@@ -134,7 +136,8 @@ def test_check_unknown_school_and_missing_file(
     assert main([*params, "check", str(tmp_path / "nope.csv"), "--school", "99ZZ"]) == 1
     assert "niet te lezen" in capsys.readouterr().err
     assert main([*params, "check", str(tmp_path / "nope.csv"), "--school", "12AB"]) == 2
-    assert "schools/12AB.yaml" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'12AB' is niet bekend" in err and "99ZZ (OBS De Regenboog)" in err
 
 
 def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None:
@@ -146,8 +149,11 @@ def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None
     text = "\n".join(lines)
     assert (tmp_path / "demo.db").exists()
     assert text.count("uitgevoerd") == 8  # four schools, two school years
-    assert "leaver-with-loans" in text and "year-group-unknown" in text
-    assert "AANGEHOUDEN" in text and "deregistration-held" in text
+    assert "heeft nog iets geleend" in text and "combinatiegroepen" in text
+    assert "AANGEHOUDEN" in text and "meer dan de drempel" in text
+    assert "niet verwerkt" not in text  # every pupil of the samples is enrolled
+    english = {"error", "warning", "applied", "held", "rejected", "rows", "leaver", "year-group"}
+    assert not {w for w in english if re.search(rf"\b{w}\b", text)}
     assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0  # again: fresh
 
 

@@ -6,12 +6,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError
 
 from leerlingimport.db import current_revision, make_engine, reading, upgrade, writing
 from leerlingimport.db.migrate import head_revision
 from leerlingimport.db.tables import Base, ImportRun, School
-from leerlingimport.errors import ConfigError, DatabaseUnavailable
+from leerlingimport.errors import ConfigError, ConflictError, DatabaseUnavailable
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -41,7 +40,7 @@ def test_per_school_lock_refuses_a_second_running_import(engine: Engine) -> None
         zz, yy = (conn.scalar(select(School.id).where(School.brin == b)) for b in ("99ZZ", "99YY"))
     with writing(engine) as conn:
         _start_run(conn, zz, "run-1")
-    with pytest.raises(IntegrityError), writing(engine) as conn:
+    with pytest.raises(ConflictError, match="loopt al een import"), writing(engine) as conn:
         _start_run(conn, zz, "run-2")
     with writing(engine) as conn:
         _start_run(conn, yy, "run-3")  # another school is not blocked
@@ -103,4 +102,40 @@ def test_the_name_key_migration_fills_existing_customers(database_url: str) -> N
     with engine.connect() as conn:
         keys = conn.execute(text("SELECT name_key FROM customers ORDER BY id")).scalars().all()
     assert keys == ["devries", "celikozturk"]
+    engine.dispose()
+
+
+def test_the_school_year_migration_stamps_active_pupils_with_their_last_file(
+    database_url: str,
+) -> None:
+    """end_of_school_year needs the school year each pupil was last in a file: for pupils
+    from before migration 0003 it is the school year of their school's last import."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from leerlingimport.db.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0002")
+    statements = [
+        "INSERT INTO branches (id, number, name, kind) VALUES (1, '0101', 'B', 'library')",
+        "INSERT INTO schools (id, brin, name, branch_id, sector) VALUES (1, '99ZZ', 'S', 1, 'po')",
+        "INSERT INTO customers (id, role, surname, source, created_at, updated_at)"
+        " VALUES (1, 'pupil', 'Smit', 'school_import', :t, :t),"
+        " (2, 'pupil', 'Smit', 'school_import', :t, :t)",
+        "INSERT INTO import_runs (id, run_id, school_id, started_at, dry_run, status)"
+        " VALUES (1, 'r1', 1, :t, false, 'applied')",
+        "INSERT INTO enrollments (customer_id, school_id, student_number, group_code, year_group,"
+        " status, started_on) VALUES (1, 1, '1', 'G5', 5, 'active', '2024-09-01'),"
+        " (2, 1, '2', 'G5', 5, 'deregistered', '2024-09-01')",
+    ]
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement), {"t": NOW.isoformat(" ")})
+    upgrade(engine)
+    with engine.connect() as conn:
+        stamps = conn.execute(
+            text("SELECT status, last_seen_school_year FROM enrollments ORDER BY id")
+        ).all()
+    assert [tuple(s) for s in stamps] == [("active", 2026), ("deregistered", None)]
     engine.dispose()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from leerlingimport.errors import ParamsError
+from leerlingimport.errors import ConfigError, ParamsError
 from leerlingimport.params import load_params
 
 from .conftest import REPO
@@ -74,7 +74,7 @@ def test_branch_number_range_and_unknown_school(params_dir: Path) -> None:
     with pytest.raises(ParamsError, match="0001 tot en met 9994"):
         load_params(params_dir)
     (params_dir / "schools" / "99WW.yaml").unlink()
-    with pytest.raises(ParamsError, match=r"schools/12AB\.yaml: bestaat niet"):
+    with pytest.raises(ConfigError, match=r"'12AB' is niet bekend. Bekende scholen: 99XX"):
         load_params(params_dir).school("12AB")
 
 

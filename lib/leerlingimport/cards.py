@@ -36,7 +36,7 @@ def format_card_number(prefix: str, value: int) -> str:
     width = CARD_LENGTH - len(prefix) - 1
     body = f"{prefix}{value:0{width}d}"
     if len(body) != CARD_LENGTH - 1:
-        raise ConflictError(f"De kaartnummerreeks met voorvoegsel {prefix} is vol.")
+        raise ConflictError(f"De pasnummerreeks met voorvoegsel {prefix} is vol.")
     return body + luhn_check_digit(body)
 
 
@@ -91,9 +91,9 @@ def check_scanned_number(conn: Connection, number: str) -> str:
     number = number.strip()
     if not number.isdigit() or not MIN_SCANNED <= len(number) <= MAX_SCANNED:
         raise InputFileError(
-            f"Kaartnummer '{number}' is ongeldig: gebruik {MIN_SCANNED} tot {MAX_SCANNED} cijfers, "
+            f"Pasnummer '{number}' is ongeldig: gebruik {MIN_SCANNED} tot {MAX_SCANNED} cijfers, "
             "of 'V' om een nummer te laten maken."
         )
     if conn.scalar(select(Card.id).where(Card.number == number)) is not None:
-        raise ConflictError(f"Kaartnummer {number} is al in gebruik bij een andere klant.")
+        raise ConflictError(f"Pasnummer {number} is al in gebruik bij een andere klant.")
     return number

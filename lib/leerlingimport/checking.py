@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from leerlingimport.ingest import Ingested, ingest
-from leerlingimport.issues import Issue, Language
+from leerlingimport.issues import Issue, Language, in_order, plural, render_issue
 from leerlingimport.params import SchoolParams
 from leerlingimport.validate import Validated, validate
 
@@ -73,8 +73,9 @@ def render_check(result: CheckResult, name: str, language: Language = "nl") -> s
     if result.rejected:
         head = f"{name}: {'GEWEIGERD' if nl else 'REJECTED'}"
     else:
-        rows, usable = ("rijen", "bruikbaar") if nl else ("rows", "usable")
-        head = f"{name} ({how}): {result.rows} {rows}, {result.valid_rows} {usable}"
+        rows = plural(result.rows, "rij", "rijen") if nl else plural(result.rows, "row", "rows")
+        usable = "bruikbaar" if nl else "usable"
+        head = f"{name} ({how}): {rows}, {result.valid_rows} {usable}"
     lines = [head]
-    lines += [f"  [{i.severity}] {i.code}: {i.message}" for i in result.issues]
+    lines += [f"  {render_issue(i, language)}" for i in in_order(result.issues)]
     return "\n".join(lines)

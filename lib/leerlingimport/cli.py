@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -14,118 +15,180 @@ Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 done, 1 rejected or held, 2 usage)."""
+    """Run the command line; returns the exit status (0 done, 1 rejected or held, 2 usage).
+    Whatever the input, settings or database, it prints a sentence, never a traceback."""
     args = _parser().parse_args(argv)
     from leerlingimport.errors import LeerlingimportError
+
+    try:
+        return _run(args)
+    except LeerlingimportError as err:
+        return _fail(err.user_message, err.exit_status)
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return _fail("afgebroken; een import die nog liep is teruggedraaid.", 130)
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        return _fail(f"bestand of map niet te gebruiken{where}: {err.strerror or err}.", 2)
+    except Exception as err:  # the boundary: never a traceback for a person
+        from sqlalchemy.exc import DBAPIError
+
+        from leerlingimport.db.engine import database_error
+
+        if isinstance(err, DBAPIError):
+            mapped = database_error(err)
+            return _fail(mapped.user_message, mapped.exit_status)
+        return _fail(f"interne fout ({type(err).__name__}); meld dit aan de beheerder.", 2)
+
+
+def _run(args: argparse.Namespace) -> int:
     from leerlingimport.settings import Settings
 
     settings = Settings.from_env().with_overrides(args.database_url, args.params_dir, args.data_dir)
     handler: Handler = args.handler
-    try:
-        return handler(args, settings)
-    except LeerlingimportError as err:
-        print(f"leerlingimport: {err.user_message}", file=sys.stderr)
-        return err.exit_status
+    return handler(args, settings)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"leerlingimport: {message}", file=sys.stderr)
+    return status
+
+
+# argparse's own words (usage, errors), in Dutch: argparse looks them up through its module's
+# ``_`` (gettext) each time it speaks, so that is where the translation goes.
+_DUTCH = {
+    "usage: ": "gebruik: ",
+    "positional arguments": "argumenten",
+    "options": "opties",
+    "show this help message and exit": "toon deze hulp en stop",
+    "the following arguments are required: %s": "deze argumenten ontbreken: %s",
+    "unrecognized arguments: %s": "onbekende argumenten: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": (
+        "ongeldige keuze: %(value)r (kies uit %(choices)s)"
+    ),
+    "expected one argument": "hier hoort een waarde bij",
+    "invalid %(type)s value: %(value)r": "ongeldige waarde: %(value)r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fout: %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "optie %(option)s is niet eenduidig: %(matches)s"
+    ),
+    " (default: %(default)s)": " (standaard: %(default)s)",
+}
+
+
+def _dutch(text: str) -> str:
+    return _DUTCH.get(text, text)
 
 
 def _parser() -> argparse.ArgumentParser:
+    argparse._ = _dutch  # type: ignore[attr-defined]
     parser = argparse.ArgumentParser(
         prog="leerlingimport",
         description="De jaarlijkse leerlingimport van de bibliotheek op school.",
     )
     parser.add_argument(
-        "--database-url", help="default: $LEERLINGIMPORT_DATABASE_URL or SQLite in var/"
+        "--database-url", help="standaard: $LEERLINGIMPORT_DATABASE_URL of SQLite in var/"
     )
-    parser.add_argument("--params-dir", help="default: $LEERLINGIMPORT_PARAMS_DIR or params/")
-    parser.add_argument("--data-dir", help="default: $LEERLINGIMPORT_DATA_DIR or var/")
-    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument("--params-dir", help="standaard: $LEERLINGIMPORT_PARAMS_DIR of params/")
+    parser.add_argument("--data-dir", help="standaard: $LEERLINGIMPORT_DATA_DIR of var/")
+    sub = parser.add_subparsers(required=True, metavar="OPDRACHT")
 
-    cmd = sub.add_parser("init", help="create or upgrade the database and load params")
+    cmd = sub.add_parser("init", help="maak of werk de database bij en lees params/ in")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "init"))
 
-    cmd = sub.add_parser("demo", help="seed a demo library and run imports on the samples")
+    cmd = sub.add_parser("demo", help="een demobibliotheek met imports van de voorbeeldbestanden")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "demo"))
 
-    cmd = sub.add_parser("generate", help="write synthetic school exports (never real pupils)")
-    cmd.add_argument("--out", required=True, help="folder to write the files to")
+    cmd = sub.add_parser(
+        "generate", help="schrijf verzonnen schoolbestanden (nooit echte leerlingen)"
+    )
+    cmd.add_argument("--out", required=True, help="map voor de bestanden")
     cmd.add_argument("--seed", type=int, default=2026)
-    cmd.add_argument("--pupils", type=int, default=60, help="pupils per school")
+    cmd.add_argument("--pupils", type=int, default=60, help="leerlingen per school")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "generate"))
 
-    cmd = sub.add_parser("check", help="read and validate a school's file; writes nothing")
-    cmd.add_argument("file")
-    cmd.add_argument("--school", required=True, help="the school's BRIN, e.g. 99ZZ")
-    cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    cmd = sub.add_parser(
+        "check", help="lees en controleer een bestand van een school; schrijft niets"
+    )
+    cmd.add_argument("file", metavar="BESTAND")
+    cmd.add_argument("--school", required=True, help="de BRIN van de school, bijv. 99ZZ")
+    cmd.add_argument("--json", action="store_true", help="druk één JSON-object af")
     cmd.add_argument("--language", choices=["nl", "en"], default="nl")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "check"))
 
-    cmd = sub.add_parser("import", help="import a school's file: enroll, update, deregister")
-    cmd.add_argument("file")
-    cmd.add_argument("--school", required=True, help="the school's BRIN, e.g. 99ZZ")
-    cmd.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+    cmd = sub.add_parser(
+        "import", help="importeer een bestand: inschrijven, bijwerken, uitschrijven"
+    )
+    cmd.add_argument("file", metavar="BESTAND")
+    cmd.add_argument("--school", required=True, help="de BRIN van de school, bijv. 99ZZ")
+    cmd.add_argument(
+        "--dry-run", action="store_true", help="toon wat er zou gebeuren; schrijf niets (Controle)"
+    )
     cmd.add_argument(
         "--confirm-deregistration",
         action="store_true",
-        help="deregister even when more pupils leave than the school's hold threshold",
+        help="voer een aangehouden import toch uit (uitschrijven, overschrijven)",
     )
-    cmd.add_argument("--json", action="store_true", help="print one JSON object")
+    cmd.add_argument("--json", action="store_true", help="druk één JSON-object af")
     cmd.add_argument("--language", choices=["nl", "en"], default="nl")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "import_file"))
 
-    cmd = sub.add_parser("runs", help="list import runs")
-    cmd.add_argument("--school", help="only this school (BRIN)")
-    cmd.add_argument("--json", action="store_true", help="print one JSON array")
+    cmd = sub.add_parser("runs", help="de imports, nieuwste eerst")
+    cmd.add_argument("--school", help="alleen deze school (BRIN)")
+    cmd.add_argument("--json", action="store_true", help="druk één JSON-lijst af")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
 
-    _customer_commands(sub.add_parser("customer", help="register teachers and staff"))
+    _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))
     return parser
 
 
 def _customer_commands(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(required=True, metavar="ACTION")
+    sub = parser.add_subparsers(required=True, metavar="ACTIE")
     add = sub.add_parser(
-        "add", help="register a teacher or staff member; prints a one-time password"
+        "add", help="registreer een leerkracht of medewerker; toont een eenmalig wachtwoord"
     )
     add.add_argument("--surname", required=True)
     add.add_argument("--first-name")
     add.add_argument("--initials")
-    add.add_argument("--prefix", help="tussenvoegsel, e.g. 'van der'")
+    add.add_argument("--prefix", help="tussenvoegsel, bijv. 'van der'")
     add.add_argument("--role", choices=["teacher", "staff", "adult"], default="teacher")
     add.add_argument("--sex", choices=["M", "V", "X"])
-    add.add_argument("--birth-date", type=_date, help="dd-mm-jjjj (for a child member)")
+    add.add_argument("--birth-date", type=_date, help="dd-mm-jjjj (voor een jeugdlid)")
     add.add_argument("--email")
     add.add_argument("--username")
-    add.add_argument("--school", help="BRIN of the teacher's school")
-    add.add_argument("--group", dest="group_code", help="the teacher's group code")
+    add.add_argument("--school", help="BRIN van de school van de leerkracht")
+    add.add_argument("--group", dest="group_code", help="de groepscode van de leerkracht")
     add.add_argument("--street")
     add.add_argument("--house-number")
     add.add_argument("--postcode")
     add.add_argument("--city")
-    add.add_argument("--card", default="V", help="'V' generates a number; or a scanned card number")
+    add.add_argument("--card", default="V", help="'V' maakt een pasnummer; of een gescande pas")
     add.add_argument(
         "--no-library-membership",
         dest="library_member",
         action="store_false",
-        help="do not add a public library subscription (then they cannot log in on the website)",
+        help="geen bibliotheeklidmaatschap (dan kan de klant niet inloggen op de website)",
     )
     add.set_defaults(handler=_lazy("leerlingimport.commands", "customer_add"))
 
     grant = sub.add_parser(
-        "grant-upload", help="allow a customer to upload pupil files for a branch"
+        "grant-upload", help="laat een klant leerlingbestanden uploaden voor een vestiging"
     )
-    grant.add_argument("card")
-    grant.add_argument("--branch", required=True, help="branch number, 4 digits")
+    grant.add_argument("card", metavar="PASNUMMER")
+    grant.add_argument("--branch", required=True, help="vestigingsnummer, 4 cijfers")
     grant.set_defaults(handler=_lazy("leerlingimport.commands", "customer_grant_upload"))
 
-    staff = sub.add_parser("grant-staff", help="give a library staff member a permission")
-    staff.add_argument("card")
+    staff = sub.add_parser("grant-staff", help="geef een bibliotheekmedewerker een recht")
+    staff.add_argument("card", metavar="PASNUMMER")
     staff.add_argument(
         "--permission", required=True, choices=["manage_student_files", "run_imports"]
     )
     staff.set_defaults(handler=_lazy("leerlingimport.commands", "customer_grant_staff"))
 
-    reset = sub.add_parser("reset-password", help="give a customer a new one-time password")
-    reset.add_argument("card")
+    reset = sub.add_parser("reset-password", help="geef een klant een nieuw eenmalig wachtwoord")
+    reset.add_argument("card", metavar="PASNUMMER")
     reset.set_defaults(handler=_lazy("leerlingimport.commands", "customer_reset_password"))
 
 

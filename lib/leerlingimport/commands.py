@@ -100,9 +100,11 @@ def runs(args: argparse.Namespace, settings: Settings) -> int:
 
     from leerlingimport.reporting import list_runs, render_runs
 
+    timezone = load_params(settings.params_dir).library.timezone
     with open_database(settings) as engine:
         table = list_runs(engine, args.school)
-    print(json.dumps(table, ensure_ascii=False, indent=2) if args.json else render_runs(table))
+    text = json.dumps(table, ensure_ascii=False, indent=2) if args.json else None
+    print(text or render_runs(table, timezone))
     return 0
 
 
@@ -142,8 +144,9 @@ def customer_add(args: argparse.Namespace, settings: Settings) -> int:
         done = add_customer(conn, new, params.library.card_prefix, _now(), _otp_valid(settings))
     print(f"Klant aangemaakt. Pasnummer: {done.card_number}")
     print(f"Eenmalig wachtwoord: {done.one_time_password}")
-    print(f"Geldig tot {done.otp_expires_at:%d-%m-%Y %H:%M} UTC. Bij de eerste keer inloggen kiest")
-    print("de klant een eigen wachtwoord. Dit wachtwoord wordt niet bewaard en niet meer getoond.")
+    until = _local(done.otp_expires_at, params.library.timezone)
+    print(f"Geldig tot {until:%d-%m-%Y %H:%M}. Bij de eerste keer inloggen kiest de klant een")
+    print("eigen wachtwoord. Dit wachtwoord wordt niet bewaard en niet meer getoond.")
     return 0
 
 
@@ -154,7 +157,7 @@ def customer_grant_upload(args: argparse.Namespace, settings: Settings) -> int:
     with open_database(settings) as engine, writing(engine) as conn:
         new = grant_upload(conn, args.card, args.branch, _now())
     state = "mag nu" if new else "mocht al"
-    print(f"Pas {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
+    print(f"Pasnummer {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
     return 0
 
 
@@ -164,7 +167,7 @@ def customer_grant_staff(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_database(settings) as engine, writing(engine) as conn:
         grant_staff(conn, args.card, args.permission)
-    print(f"Pas {args.card} heeft het recht {args.permission}.")
+    print(f"Pasnummer {args.card} heeft het recht {args.permission}.")
     return 0
 
 
@@ -174,8 +177,14 @@ def customer_reset_password(args: argparse.Namespace, settings: Settings) -> int
 
     with open_database(settings) as engine, writing(engine) as conn:
         otp = reset_password(conn, args.card, _now(), _otp_valid(settings))
-    print(f"Nieuw eenmalig wachtwoord voor pas {args.card}: {otp}")
+    print(f"Nieuw eenmalig wachtwoord voor pasnummer {args.card}: {otp}")
     return 0
+
+
+def _local(moment: dt.datetime, timezone: str) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(timezone))
 
 
 def _now() -> dt.datetime:

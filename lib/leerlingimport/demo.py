@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert, select
 from leerlingimport.customers import NewCustomer, add_customer, grant_upload
 from leerlingimport.db import make_engine, upgrade, writing
 from leerlingimport.db.tables import Card, Enrollment, Loan, School
+from leerlingimport.issues import SEVERITY_LABELS, plural
 from leerlingimport.library import register_params
 from leerlingimport.params import Params
 from leerlingimport.pipeline import ImportResult, run_import
@@ -122,8 +123,10 @@ def _show(result: ImportResult, name: str, echo: Echo) -> None:
     c = result.counts
     labels = count_labels(result.status)
     shown = ", ".join(f"{labels[k].strip()} {c[k]}" for k in c if c[k] and k != "rows")
-    echo(f"{result.school} {name}: {STATUS_NL[result.status]} — {c['rows']} rijen: {shown}")
+    rows = plural(c["rows"], "rij", "rijen")
+    echo(f"{result.school} {name}: {STATUS_NL[result.status]} — {rows}: {shown}")
     attention = Counter(i.code for i in result.issues if i.severity != "info")
     for code, n in sorted(attention.items()):
-        example = next(i.message for i in result.issues if i.code == code)
-        echo(f"    let op: {n}x {code}, bijv. {example}")
+        example = next(i for i in result.issues if i.code == code)
+        times = f" ({n} keer, bijvoorbeeld)" if n > 1 else ""
+        echo(f"    {SEVERITY_LABELS['nl'][example.severity]}{times}: {example.message}")

@@ -6,7 +6,8 @@
     ├── InputFileError             an uploaded or given file cannot be used (exit status 1)
     ├── NotFound                   a customer, card, school or branch does not exist
     ├── ConflictError              the request contradicts the database (e.g. a card in use)
-    └── DatabaseUnavailable        the database cannot be reached (retryable)
+    ├── DatabaseError              the database refused a statement (no SQL in the message)
+    └── DatabaseUnavailable        the database cannot be reached or is busy (retryable)
 
 Every error carries ``user_message`` (Dutch, what is wrong and what to do) and ``exit_status``.
 """
@@ -52,7 +53,14 @@ class ConflictError(LeerlingimportError):
     """The request contradicts what the database holds."""
 
 
+class DatabaseError(LeerlingimportError):
+    """The database refused a statement; the message never holds SQL or values."""
+
+    exit_status = 2
+
+
 class DatabaseUnavailable(LeerlingimportError):
     """The database cannot be reached; trying again later may work."""
 
+    exit_status = 2
     retryable = True

@@ -272,12 +272,33 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
         "de jaargroep '{value}' is geen enkel cijfer van 0 tot en met 9.",
         "the year group '{value}' is not a single digit from 0 to 9.",
     ),
+    "year-group-derived": (
+        "warning",
+        "in de combinatiegroepen {detail} staat geen jaargroep per leerling; die is afgeleid uit "
+        "de geboortedatum (leeftijd op 1 oktober min 3, binnen de jaren van de groep). Voeg een "
+        "kolom JAARGROEP toe als dat voor een leerling niet klopt.",
+        "the combination groups {detail} give no year group per pupil; it was derived from the "
+        "birth date (age on 1 October minus 3, within the group's years). Add a JAARGROEP "
+        "column if that is wrong for a pupil.",
+    ),
     "year-group-unknown": (
         "error",
         "de jaargroep is niet af te leiden uit groep '{value}'. Voeg een kolom JAARGROEP (of "
         "LEERJAAR) toe met één cijfer per leerling.",
         "the year group cannot be derived from group '{value}'. Add a JAARGROEP (or LEERJAAR) "
         "column with one digit per pupil.",
+    ),
+    "field-too-long": (
+        "error",
+        "'{value}' is langer dan {limit} tekens. De rij is niet verwerkt; kort de naam in of "
+        "controleer of de kolommen kloppen.",
+        "'{value}' is longer than {limit} characters. The row was not processed; shorten the "
+        "name or check that the columns are right.",
+    ),
+    "field-too-long-dropped": (
+        "warning",
+        "'{value}' is langer dan {limit} tekens en is weggelaten; de leerling is wel verwerkt.",
+        "'{value}' is longer than {limit} characters and was left out; the pupil was processed.",
     ),
     "name-missing": (
         "error",
@@ -324,9 +345,11 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
     "wrong-school-brin": (
         "error",
         "dit bestand is van school {found}, maar het is aangeboden voor {name} ({brin}). Er is "
-        "niets verwerkt. Kies de juiste school, of upload het bestand van {name}.",
+        "niets verwerkt. Kies de juiste school, of upload het bestand van {name}. Bij een "
+        "fusie van scholen: verwijder de kolom met de oude BRIN en importeer met bevestiging.",
         "this file is from school {found}, but it was offered for {name} ({brin}). Nothing was "
-        "processed. Choose the right school, or upload the file of {name}.",
+        "processed. Choose the right school, or upload the file of {name}. For a school "
+        "merger: remove the column with the old BRIN and import with confirmation.",
     ),
     "card-number-ignored": (
         "warning",
@@ -343,6 +366,15 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
         "is ingelezen; elk nummer mag maar één keer voorkomen.",
         "pupil number '{value}' occurs more than once (rows {rows}). None of these rows was "
         "read; each number may occur only once.",
+    ),
+    "duplicate-person": (
+        "error",
+        "dezelfde leerling (naam en geboortedatum) staat meer dan eens in het bestand, onder "
+        "verschillende nummers (rij {rows}). Deze rijen zijn niet verwerkt; laat de school de "
+        "dubbele inschrijving nakijken.",
+        "the same pupil (name and birth date) is in the file more than once, under different "
+        "numbers (rows {rows}). These rows were not processed; have the school check the "
+        "double registration.",
     ),
     "duplicate-card-number": (
         "error",
@@ -391,10 +423,10 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
     ),
     "leaver-with-loans": (
         "warning",
-        "de leerling met pasnummer {card} staat niet meer in het bestand en heeft nog {loans} "
-        "geleende materialen. Vraag de school of de leerling ze terugbrengt.",
-        "the pupil with card number {card} is no longer in the file and still has {loans} items "
-        "on loan. Ask the school to have the pupil return them.",
+        "de leerling met pasnummer {card} staat niet meer in het bestand en heeft nog iets "
+        "geleend (aantal: {loans}). Vraag de school of de leerling het terugbrengt.",
+        "the pupil with card number {card} is no longer in the file and still has items on "
+        "loan ({loans}). Ask the school to have the pupil return them.",
     ),
     "deregistration-held": (
         "warning",
@@ -418,6 +450,23 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
         "nobody was transferred or deregistered. For a school merger, import the file again "
         "with confirmation.",
     ),
+    "older-file-held": (
+        "warning",
+        "bij {count} van de {active} leerlingen die blijven zou de jaargroep omlaag gaan: dit "
+        "lijkt een ouder bestand (van vorig schooljaar). Er is niets verwerkt. Vraag de school "
+        "om het bestand van dit schooljaar; klopt het toch, importeer het dan opnieuw met "
+        "bevestiging.",
+        "for {count} of the {active} pupils who stay the year group would go down: this looks "
+        "like an older file (last school year's). Nothing was processed. Ask the school for "
+        "this school year's file; if it is right after all, import it again with confirmation.",
+    ),
+    "same-file-again": (
+        "info",
+        "dit bestand is op {when} al eens ingelezen voor deze school; wat daarna niet is "
+        "veranderd, blijft zoals het is.",
+        "this file was already imported for this school on {when}; what has not changed since "
+        "stays as it is.",
+    ),
     "foreign-file-held": (
         "warning",
         "maar {own} van de {rows} leerlingen in dit bestand staan bij ons al op {name} "
@@ -440,6 +489,15 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
         "the birth date differs. The row was not processed and that child's data was not "
         "changed. If the school reused the number, give the pupil a number of its own; if our "
         "name or birth date is wrong, have the library correct it.",
+    ),
+    "same-child-twice": (
+        "error",
+        "deze leerling staat ook in rij {other_row}, onder een ander nummer (zelfde naam en "
+        "geboortedatum). De rij is niet verwerkt. Laat de school de dubbele inschrijving in "
+        "haar administratie nakijken.",
+        "this pupil is also in row {other_row}, under another number (same name and birth "
+        "date). The row was not processed. Have the school check the double registration in "
+        "its administration.",
     ),
     "wrong-school-file": (
         "error",

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
     ValidationError,
 )
 
-from leerlingimport.errors import ParamsError
+from leerlingimport.errors import ConfigError, ParamsError
 
 Brin = Annotated[str, StringConstraints(pattern=r"^\d{2}[A-Z]{2}$")]
 
@@ -47,6 +48,17 @@ def _known_timezone(value: str) -> str:
 
 
 TimeZone = Annotated[str, AfterValidator(_known_timezone)]
+DUTCH_BOOLEANS = {"ja": True, "nee": False, "waar": True, "onwaar": False}
+
+
+def _dutch_bool(value: object) -> object:
+    """``ja`` and ``nee`` are what a Dutch librarian writes for yes and no."""
+    if isinstance(value, str) and value.strip().casefold() in DUTCH_BOOLEANS:
+        return DUTCH_BOOLEANS[value.strip().casefold()]
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_dutch_bool)]
 M = TypeVar("M", bound=BaseModel)
 Las = Literal["parnassys", "esis", "magister", "somtoday", "eduarte", "informat", "wise"]
 
@@ -70,8 +82,8 @@ class LibraryParams(_Strict):
 
 
 class StudentNumberRules(_Strict):
-    strip_brin_prefix: bool = False
-    strip_leading_zeros: bool = False
+    strip_brin_prefix: Flag = False
+    strip_leading_zeros: Flag = False
 
 
 class DeregistrationRules(_Strict):
@@ -88,10 +100,10 @@ class SchoolParams(_Strict):
     sector: Literal["po", "vo", "other"] = "po"
     las: Las | None = None
     student_number: StudentNumberRules = StudentNumberRules()
-    library_membership: bool = True
+    library_membership: Flag = True
     deregistration: DeregistrationRules = DeregistrationRules()
     address: Literal["home", "school", "none"] = "home"
-    auto_apply: bool = False
+    auto_apply: Flag = False
 
 
 class Params(_Strict):
@@ -103,10 +115,12 @@ class Params(_Strict):
     def school(self, brin: str) -> SchoolParams:
         """The params of one school, or a clear error naming the file that is missing."""
         try:
-            return self.schools[brin.upper()]
+            return self.schools[brin.strip().upper()]
         except KeyError:
-            raise ParamsError(
-                [f"schools/{brin}.yaml: bestaat niet; maak het aan voor school {brin}"]
+            known = ", ".join(f"{b} ({s.name})" for b, s in sorted(self.schools.items()))
+            raise ConfigError(
+                f"School '{brin}' is niet bekend. Bekende scholen: {known or 'geen'}. Een nieuwe "
+                f"school krijgt een bestand schools/<BRIN>.yaml in de params-map."
             ) from None
 
 
@@ -166,9 +180,35 @@ def _describe(errors: Iterable[object]) -> list[str]:
                 f'{err["input"]} is een getal; zet de waarde tussen aanhalingstekens, bijv. "0101"'
             )
         else:
-            text = f"{err['msg']} (gevonden: {err.get('input')!r})"
+            text = f"{_dutch_message(err)} (gevonden: {str(err.get('input'))[:60]!r})"
         lines.append(f"{key}: {text}")
     return lines
+
+
+def _dutch_message(err: dict[str, Any]) -> str:
+    """pydantic's error, as a Dutch librarian would say it."""
+    kind, context = err["type"], err.get("ctx") or {}
+    if kind in ("bool_type", "bool_parsing"):
+        return "verwacht ja of nee (of true/false)"
+    if kind == "literal_error":
+        return f"kies uit {context.get('expected', '')}".replace(" or ", " of ")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "verwacht een heel getal"
+    if kind in ("float_type", "float_parsing"):
+        return "verwacht een getal"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"moet minstens {context.get('ge', context.get('gt'))} zijn"
+    if kind in ("less_than_equal", "less_than"):
+        return f"mag hoogstens {context.get('le', context.get('lt'))} zijn"
+    if kind == "string_pattern_mismatch":
+        return "heeft niet de juiste vorm"
+    if kind == "string_too_short":
+        return "mag niet leeg zijn"
+    if kind in ("string_type", "model_type", "dict_type"):
+        return "verwacht tekst" if kind == "string_type" else "verwacht sleutels met waarden"
+    if kind == "value_error":
+        return str(context.get("error", err["msg"]))
+    return str(err["msg"])
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from leerlingimport.checking import CheckResult, check_file
 from leerlingimport.dates import local_date
@@ -26,13 +26,13 @@ from leerlingimport.db import writing
 from leerlingimport.db.tables import ImportRun
 from leerlingimport.errors import LeerlingimportError
 from leerlingimport.faults import fault_point
-from leerlingimport.issues import Issue, Language
+from leerlingimport.issues import Issue, Language, make_issue
 from leerlingimport.library import school_id
 from leerlingimport.params import Params
 from leerlingimport.sync.apply import Context, apply_plan
-from leerlingimport.sync.locks import lock_people
-from leerlingimport.sync.plan import plan_sync
-from leerlingimport.sync.state import load_state
+from leerlingimport.sync.locks import lock_customers, lock_people
+from leerlingimport.sync.plan import Plan, plan_sync
+from leerlingimport.sync.state import ids, load_state
 
 log = logging.getLogger(__name__)
 COUNT_KEYS = (
@@ -112,11 +112,18 @@ def run_import(
         )
     try:
         result = _apply(engine, checked, params, record, run_dir, confirm_deregistration, language)
-    except LeerlingimportError:
-        raise
     except Exception as err:
-        log.exception("import %s failed", run_id)
-        record.write(engine, "failed", dict.fromkeys(COUNT_KEYS, 0), str(run_dir))
+        message = _failure_message(err)
+        log.warning("import %s failed: %s", run_id, message)
+        log.debug("import %s failed", run_id, exc_info=True)
+        try:
+            record.write(engine, "failed", dict.fromkeys(COUNT_KEYS, 0), str(run_dir), message)
+        except LeerlingimportError:
+            if isinstance(err, LeerlingimportError):
+                raise err from None
+            raise
+        if isinstance(err, LeerlingimportError) and err.retryable:
+            raise
         return ImportResult(
             run_id,
             school.brin,
@@ -125,7 +132,7 @@ def run_import(
             str(run_dir),
             dict.fromkeys(COUNT_KEYS, 0),
             checked.issues,
-            error=f"{type(err).__name__}: {err}",
+            error=message,
         )
     _write_artifacts(run_dir, result)
     return result
@@ -144,18 +151,17 @@ def _apply(
     with writing(engine) as conn:
         school_pk = school_id(conn, school.brin)
         run_pk = record.start(conn, school_pk, str(run_dir))
+        earlier = _same_file_before(conn, school_pk, record, params.library.timezone, language)
         table = checked.checked.table
-        lock_people(conn, table)
-        state = load_state(conn, school_pk, school, table)
-        plan = plan_sync(
-            checked.checked,
-            state,
-            school,
-            checked.read.columns,
-            other_schools={b: s.deregistration for b, s in params.schools.items()},
-            confirm_deregistration=confirm,
-            language=language,
-        )
+        concurrent = lock_people(conn, table)
+        plan = _plan(conn, school_pk, checked, params, record.brin, confirm, language)
+        held: set[int] = set()
+        while concurrent:  # PostgreSQL: lock what the plan matched, then plan again
+            matched = set(ids(plan.rows["customer_id"].dropna()))
+            if matched <= held:
+                break
+            held = lock_customers(conn, matched, held)
+            plan = _plan(conn, school_pk, checked, params, record.brin, confirm, language)
         counts = plan.counts
         new_pupils = pd.DataFrame()
         if plan.rejected:
@@ -182,13 +188,71 @@ def _apply(
         status,
         str(run_dir),
         counts,
-        [*checked.issues, *plan.issues],
+        [*checked.issues, *earlier, *plan.issues],
         new_pupils,
+    )
+
+
+def _failure_message(err: Exception) -> str:
+    """Why a run failed, as a sentence for people (no SQL, no values, no traceback)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from leerlingimport.db.engine import database_error
+
+    if isinstance(err, DBAPIError):
+        return database_error(err).user_message
+    if isinstance(err, LeerlingimportError):
+        return err.user_message
+    return (
+        f"Interne fout ({type(err).__name__}); er is niets gewijzigd. Meld dit aan de "
+        "beheerder, met het run-nummer."
     )
 
 
 def _rejected_counts(rows: int) -> dict[str, int]:
     return {**dict.fromkeys(COUNT_KEYS, 0), "rows": rows, "rejected": rows}
+
+
+def _same_file_before(
+    conn: Any, school_pk: int, record: _RunRecord, timezone: str, language: Language
+) -> list[Issue]:
+    """An info when this very file (same sha256) was applied for the school before."""
+    from zoneinfo import ZoneInfo
+
+    when = conn.scalar(
+        select(func.max(ImportRun.started_at)).where(
+            ImportRun.school_id == school_pk,
+            ImportRun.input_sha256 == record.sha256,
+            ImportRun.status == "applied",
+            ImportRun.dry_run.is_(False),
+        )
+    )
+    if when is None:
+        return []
+    local = when.astimezone(ZoneInfo(timezone)).strftime("%d-%m-%Y %H:%M")
+    return [make_issue("same-file-again", when=local, language=language)]
+
+
+def _plan(
+    conn: Any,
+    school_pk: int,
+    checked: CheckResult,
+    params: Params,
+    brin: str,
+    confirm: bool,
+    language: Language,
+) -> Plan:
+    school = params.school(brin)
+    state = load_state(conn, school_pk, school, checked.checked.table)
+    return plan_sync(
+        checked.checked,
+        state,
+        school,
+        checked.read.columns,
+        other_schools={b: s.deregistration for b, s in params.schools.items()},
+        confirm_deregistration=confirm,
+        language=language,
+    )
 
 
 @dataclass(frozen=True)
@@ -219,18 +283,32 @@ class _RunRecord:
             ).scalar_one()
         )
 
-    def finish(self, conn: Any, run_pk: int, status: str, counts: dict[str, int]) -> None:
+    def finish(
+        self,
+        conn: Any,
+        run_pk: int,
+        status: str,
+        counts: dict[str, int],
+        error: str | None = None,
+    ) -> None:
         conn.execute(
             update(ImportRun)
             .where(ImportRun.id == run_pk)
-            .values(status=status, counts=counts, finished_at=dt.datetime.now(dt.UTC))
+            .values(status=status, counts=counts, finished_at=dt.datetime.now(dt.UTC), error=error)
         )
 
-    def write(self, engine: Engine, status: str, counts: dict[str, int], archive: str) -> None:
+    def write(
+        self,
+        engine: Engine,
+        status: str,
+        counts: dict[str, int],
+        archive: str,
+        error: str | None = None,
+    ) -> None:
         """A run that changed nothing (rejected or failed), in a transaction of its own."""
         with writing(engine) as conn:
             run_pk = self.start(conn, school_id(conn, self.brin), archive)
-            self.finish(conn, run_pk, status, counts)
+            self.finish(conn, run_pk, status, counts, error)
 
 
 def _write_artifacts(run_dir: Path, result: ImportResult) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from leerlingimport.db import reading
 from leerlingimport.db.tables import ImportRun, School
-from leerlingimport.issues import Language
+from leerlingimport.issues import Language, in_order, render_issue
 
 if TYPE_CHECKING:
     from leerlingimport.pipeline import ImportResult
@@ -59,9 +59,9 @@ def render_import(result: ImportResult, language: Language = "nl") -> str:
     lines += [f"  {labels[k]:<28}{v:>6}" for k, v in result.counts.items()]
     if result.error:
         lines.append(f"  {'fout' if nl else 'error'}: {result.error}")
-    shown = [i for i in result.issues if i.severity != "info"]
+    shown = [i for i in in_order(result.issues) if i.severity != "info"]
     for issue in shown[:20]:
-        lines.append(f"  [{issue.severity}] {issue.code}: {issue.message}")
+        lines.append(f"  {render_issue(issue, language)}")
     if len(shown) > 20:
         lines.append(f"  ... {'en nog' if nl else 'and'} {len(shown) - 20}")
     if not result.new_pupils.empty:
@@ -113,6 +113,7 @@ def list_runs(engine: Engine, brin: str | None) -> list[dict[str, Any]]:
             ImportRun.status,
             ImportRun.counts,
             ImportRun.input_sha256,
+            ImportRun.error,
         )
         .join(School, School.id == ImportRun.school_id)
         .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
@@ -130,17 +131,37 @@ def list_runs(engine: Engine, brin: str | None) -> list[dict[str, Any]]:
         ]
 
 
-def render_runs(runs: list[dict[str, Any]]) -> str:
+RUN_STATUS_NL = {
+    "running": "bezig",
+    "applied": "uitgevoerd",
+    "planned": "gecontroleerd",
+    "held": "aangehouden",
+    "rejected": "geweigerd",
+    "failed": "mislukt",
+}
+
+
+def render_runs(runs: list[dict[str, Any]], timezone: str = "Europe/Amsterdam") -> str:
+    """The runs as lines for a person: local time, Dutch status and counts."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     if not runs:
         return "Nog geen imports."
     lines = []
     for run in runs:
         counts = run["counts"] or {}
+        labels = count_labels(run["status"])
         summary = ", ".join(
-            f"{k} {counts[k]}" for k in ("new", "updated", "deregistered") if counts.get(k)
+            f"{labels[k].strip()} {counts[k]}"
+            for k in ("new", "updated", "deregistered")
+            if counts.get(k)
         )
+        when = dt.datetime.fromisoformat(run["started_at"]).astimezone(ZoneInfo(timezone))
+        status = RUN_STATUS_NL.get(run["status"], run["status"])
         lines.append(
-            f"{run['started_at'][:16]}  {run['brin']}  {run['status']:<9}"
+            f"{when:%d-%m-%Y %H:%M}  {run['brin']}  {status:<13}"
             f"{' proef' if run['dry_run'] else ''}  {run['run_id']}  {summary}"
+            + (f"  ({run['error']})" if run.get("error") else "")
         )
     return "\n".join(lines)

@@ -39,3 +39,23 @@ CONTACT_FIELDS: Final = (
     "city",
     "email",
 )
+
+# The longest value each stored field takes: the database columns are made from this table
+# (db/tables.py), and validate checks every value against it, so no value fails on one
+# database and not on another.
+MAX_LENGTH: Final = {
+    "card_number": 20,
+    "student_number": 20,
+    "group_code": 10,
+    "group_name": 30,
+    "initials": 20,
+    "first_name": 100,
+    "prefix": 20,
+    "surname": 100,
+    "street": 100,
+    "house_number": 10,
+    "house_number_suffix": 10,
+    "postcode": 10,
+    "city": 100,
+    "email": 200,
+}

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from leerlingimport.errors import ConfigError
+
 ENV_PREFIX = "LEERLINGIMPORT_"
 
 
@@ -30,11 +32,17 @@ class Settings:
         base = cls()
         data_dir = Path(env.get(f"{ENV_PREFIX}DATA_DIR", str(base.data_dir)))
         default_url = f"sqlite:///{data_dir / 'leerlingimport.db'}"
+        hours = env.get(f"{ENV_PREFIX}OTP_VALID_HOURS", str(base.otp_valid_hours)).strip()
+        if not hours.isdigit() or not 1 <= int(hours) <= 24 * 60:
+            raise ConfigError(
+                f"{ENV_PREFIX}OTP_VALID_HOURS is '{hours[:20]}'; geef een aantal uren van 1 tot "
+                "en met 1440, bijv. 72."
+            )
         return cls(
             database_url=env.get(f"{ENV_PREFIX}DATABASE_URL", default_url),
             params_dir=Path(env.get(f"{ENV_PREFIX}PARAMS_DIR", str(base.params_dir))),
             data_dir=data_dir,
-            otp_valid_hours=int(env.get(f"{ENV_PREFIX}OTP_VALID_HOURS", base.otp_valid_hours)),
+            otp_valid_hours=int(hours),
         )
 
     def with_overrides(

@@ -12,13 +12,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from leerlingimport.dates import parse_dates
+from leerlingimport.dates import parse_dates, school_year
 from leerlingimport.ingest import Ingested
 from leerlingimport.ingest.headers import ALIASES
 from leerlingimport.issue_catalogue import CATALOGUE
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.params import SchoolParams
-from leerlingimport.schema import CARD_LENGTH, FIELDS, SOURCE_ROW
+from leerlingimport.schema import (
+    CARD_LENGTH,
+    CONTACT_FIELDS,
+    FIELDS,
+    MAX_LENGTH,
+    NAME_FIELDS,
+    SOURCE_ROW,
+)
 from leerlingimport.validate_groups import resolve_groups
 
 REQUIRED = {
@@ -91,10 +98,11 @@ def validate(
     check.school_of_file()
     check.student_numbers()
     check.card_numbers()
-    check.groups()
-    check.names()
     check.birth_dates(today or dt.date.today())
+    check.groups(school_year(today or dt.date.today()))
+    check.names()
     check.contact_fields()
+    check.lengths()
     check.duplicates()
     return check.result()
 
@@ -174,7 +182,8 @@ class _Checker:
         self.t["student_key"] = normalise_student_numbers(self.t["student_number"], self.school)
         key = self.t["student_key"]
         self.flag("student-number-missing", key == "", "student_number")
-        self.flag("student-number-too-long", key.str.len() > 20, "student_number")
+        too_long = key.str.len() > MAX_LENGTH["student_number"]
+        self.flag("student-number-too-long", too_long, "student_number")
 
     def school_of_file(self) -> None:
         """A file that names its school (a BRIN column, EDEXML's brincode) names this one."""
@@ -202,8 +211,8 @@ class _Checker:
         self.flag("card-number-ignored", wrong | same, "card_number", length=CARD_LENGTH)
         self.t["card_number"] = card.where(given & ~wrong & ~same, "")
 
-    def groups(self) -> None:
-        resolved = resolve_groups(self.t, self.read.columns)
+    def groups(self, year: int) -> None:
+        resolved = resolve_groups(self.t, self.read.columns, year)
         self.t["group_code"], self.t["group_name"] = resolved.code, resolved.name
         self.t["year_group"] = resolved.year
         self.flag("group-missing", resolved.missing, "group_code")
@@ -224,6 +233,14 @@ class _Checker:
             "group_code",
             values=resolved.year_source,
         )
+        if resolved.by_age:
+            self.issues.append(
+                make_issue(
+                    "year-group-derived",
+                    detail=bounded(resolved.by_age, 6, self.language),
+                    language=self.language,
+                )
+            )
         if resolved.derived:
             self.issues.append(
                 make_issue(
@@ -272,6 +289,18 @@ class _Checker:
             self.flag(code, bad, name)
             t.loc[bad, name] = ""
 
+    def lengths(self) -> None:
+        """Every stored value fits its column (schema.MAX_LENGTH, which the tables are made
+        from): a name too long rejects the row; a contact field too long is left out."""
+        for name in (*NAME_FIELDS, *CONTACT_FIELDS):
+            limit = MAX_LENGTH[name]
+            too_long = self.t[name].str.len() > limit
+            if name in NAME_FIELDS:
+                self.flag("field-too-long", too_long, name, limit=limit)
+            else:
+                self.flag("field-too-long-dropped", too_long, name, limit=limit)
+                self.t.loc[too_long, name] = ""
+
     def duplicates(self) -> None:
         for column, key, code in (
             ("student_number", "student_key", "duplicate-student-number"),
@@ -286,7 +315,31 @@ class _Checker:
                     .agg(lambda r: bounded([str(x) for x in sorted(r)], 8, self.language))
                 )
                 self.flag(code, twice, column, values=self.t[column], rows=values.map(rows))
+        self._same_person()
         self._group_conflicts()
+
+    def _same_person(self) -> None:
+        """The same child twice (same name, first name and birth date, other numbers): both
+        rows are rejected, so no child becomes two customers; neither is deregistered."""
+        from leerlingimport.names import folded, name_keys
+
+        born = pd.to_datetime(self.t["birth_date"])
+        dated = born.notna()
+        key = (
+            name_keys(self.t["prefix"], self.t["surname"])
+            + "|"
+            + folded(self.t["first_name"])
+            + "|"
+            + born.dt.strftime("%Y-%m-%d").fillna("")
+        )
+        twice = dated & key.duplicated(keep=False) & ~self.t["student_key"].duplicated(keep=False)
+        if twice.any():
+            rows = (
+                self.t[twice]
+                .groupby(key[twice])[SOURCE_ROW]
+                .agg(lambda r: bounded([str(x) for x in sorted(r)], 8, self.language))
+            )
+            self.flag("duplicate-person", twice, "surname", rows=key.map(rows))
 
     def _group_conflicts(self) -> None:
         # Among rows without errors so far: a row rejected for its code is reported once.

@@ -4,7 +4,9 @@ DESIGN §7.2: a missing group name is the code; a missing code is derived from t
 for Wise's code rules, stable from year to year). With one group column (a hand-made list's
 ``Groep``, Magister's ``Klas``) a value that is a valid code is the code, and anything else is
 the name with a derived code. The year group comes from its column, else from the one digit in
-the group (``Groep 5a`` → 5, ``H2b`` → 2); ``Groep 1/2`` has two and gives none.
+the group (``Groep 5a`` → 5, ``H2b`` → 2); a combination group (``Groep 1/2``, ``5/6``, ``7-8``)
+takes it from the birth date: the age on 1 October of the school year minus 3, kept within the
+group's two years.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from leerlingimport.schema import MAX_LENGTH
 from leerlingimport.textops import extract, matches
 
 FORBIDDEN = "\"'+&<>/|\\“”‘’„"
 _FORBIDDEN_CLASS = "[" + "".join("\\" + c if c in "\\" else c for c in FORBIDDEN) + "]"
 _ONE_DIGIT = r"^\D*(?P<digit>\d)\D*$"
+_TWO_YEARS = r"^\D*(?P<low>\d)\s*[/-]\s*(?P<high>\d)\D*$"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Groups:
     year_invalid: pd.Series
     year_unknown: pd.Series
     derived: list[str]  # "Groep 1/2a → 12A" examples
+    by_age: list[str]  # combination groups whose pupils' year came from the birth date
 
 
 def derive_code(name: str) -> str:
@@ -44,14 +49,16 @@ def derive_code(name: str) -> str:
     for word in ("groep", "klas"):
         if text.casefold().startswith(word + " "):
             text = text[len(word) + 1 :]
-    code = "".join(c for c in text if c.isalnum()).upper()[:10]
+    code = "".join(c for c in text if c.isalnum()).upper()[: MAX_LENGTH["group_code"]]
     return code or "G" + hashlib.sha1(name.encode()).hexdigest()[:6].upper()
 
 
-def resolve_groups(t: pd.DataFrame, columns: dict[str, str]) -> Groups:
+def resolve_groups(t: pd.DataFrame, columns: dict[str, str], school_year: int) -> Groups:
+    """``t`` holds parsed birth dates (datetime, NaT where none)."""
     code, name = t["group_code"], t["group_name"]
     if "group_code" in columns and "group_name" not in columns:
-        looks_like_code = matches(code, r"^\S{1,10}$") & ~matches(code, _FORBIDDEN_CLASS)
+        fits = rf"^\S{{1,{MAX_LENGTH['group_code']}}}$"
+        looks_like_code = matches(code, fits) & ~matches(code, _FORBIDDEN_CLASS)
         name = code.copy()
         code = code.where(looks_like_code, "")
     as_name = (code == "") & (name != "")
@@ -64,6 +71,8 @@ def resolve_groups(t: pd.DataFrame, columns: dict[str, str]) -> Groups:
     odd = matches(code, _FORBIDDEN_CLASS)
     bad[odd] = code[odd].map(lambda c: " ".join(sorted(set(c) & set(FORBIDDEN))))
     year, year_given, year_source, invalid, unknown = _year_groups(t, columns, code, name)
+    year, by_age = _combination_years(t, code, name, year, unknown, school_year)
+    unknown &= year.isna()
     return Groups(
         code=code,
         name=name,
@@ -71,14 +80,40 @@ def resolve_groups(t: pd.DataFrame, columns: dict[str, str]) -> Groups:
         year_given=year_given,
         year_source=year_source,
         missing=(code == "") & (name == ""),
-        code_too_long=code.str.len() > 10,
+        code_too_long=code.str.len() > MAX_LENGTH["group_code"],
         code_bad_chars=bad != "",
         bad_chars=bad,
-        name_too_long=name.str.len() > 30,
+        name_too_long=name.str.len() > MAX_LENGTH["group_name"],
         year_invalid=invalid,
         year_unknown=unknown,
         derived=derived,
+        by_age=by_age,
     )
+
+
+def _combination_years(
+    t: pd.DataFrame,
+    code: pd.Series,
+    name: pd.Series,
+    year: pd.Series,
+    unknown: pd.Series,
+    school_year: int,
+) -> tuple[pd.Series, list[str]]:
+    """Year groups of pupils in a combination group, from their age on 1 October."""
+    source = name.where(name != "", code)
+    span = extract(source, _TWO_YEARS).astype("float64")
+    combined = unknown & span["low"].notna() & pd.to_datetime(t["birth_date"]).notna()
+    if not combined.any():
+        return year, []
+    born = pd.to_datetime(t.loc[combined, "birth_date"])
+    before_birthday = (born.dt.month > 10) | ((born.dt.month == 10) & (born.dt.day > 1))
+    age = school_year - born.dt.year - before_birthday.astype("int64")
+    low = span.loc[combined, ["low", "high"]].min(axis=1)
+    high = span.loc[combined, ["low", "high"]].max(axis=1)
+    by_age = (age - 3).clip(lower=low, upper=high)
+    out = year.copy()
+    out[combined] = by_age.astype("Int8")
+    return out, sorted(set(source[combined]))
 
 
 def _year_groups(

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
-from leerlingimport.errors import ConfigError, DatabaseUnavailable
+from leerlingimport.errors import (
+    ConfigError,
+    ConflictError,
+    DatabaseError,
+    DatabaseUnavailable,
+    LeerlingimportError,
+)
 
 _WRITE = "leerlingimport_write"
 
@@ -77,12 +83,56 @@ def reading(engine: Engine) -> Iterator[Connection]:
 def _mapped_errors() -> Iterator[None]:
     try:
         yield
-    except exc.OperationalError as err:
-        if err.connection_invalidated or _is_connect_error(err):
-            raise DatabaseUnavailable(
-                f"De database is niet bereikbaar ({err.orig}). Probeer het later opnieuw."
-            ) from err
-        raise
+    except exc.DBAPIError as err:
+        raise database_error(err) from err
+
+
+# Unique constraints a person can run into: what SQLite or PostgreSQL names, and what to say.
+_TAKEN = (
+    (
+        ("import_runs.school_id", "uq_import_runs_one_running"),
+        "Er loopt al een import voor deze school; wacht tot die klaar is.",
+    ),
+    (
+        ("customers.username", "uq_customers_username"),
+        "Deze gebruikersnaam is al in gebruik; kies een andere.",
+    ),
+    (
+        ("cards.number", "uq_cards_number"),
+        "Dit pasnummer is al in gebruik; scan of kies een andere pas.",
+    ),
+    (("schools.brin", "uq_schools_brin"), "Deze school (BRIN) bestaat al."),
+)
+
+
+def database_error(err: exc.DBAPIError) -> LeerlingimportError:
+    """A database error as a short Dutch sentence: never SQL, never bound values."""
+    text = str(err.orig).lower()
+    if isinstance(err, exc.OperationalError) and (
+        err.connection_invalidated or _is_connect_error(err)
+    ):
+        first = str(err.orig).strip().splitlines()[0][:160] if str(err.orig).strip() else ""
+        return DatabaseUnavailable(
+            f"De database is niet bereikbaar ({first}). Probeer het later opnieuw."
+        )
+    if "no such table" in text or ("does not exist" in text and "relation" in text):
+        return ConfigError(
+            "De database is nog niet (bij)gewerkt. Voer eerst 'leerlingimport init' uit."
+        )
+    if isinstance(err, exc.IntegrityError):
+        for names, message in _TAKEN:
+            if any(name in text for name in names):
+                return ConflictError(message)
+        return ConflictError(
+            "De database weigert deze wijziging omdat die botst met wat er al staat; er is "
+            "niets gewijzigd. Probeer het opnieuw; blijft het gebeuren, meld het de beheerder."
+        )
+    if "locked" in text or "deadlock" in text or "could not serialize" in text:
+        return DatabaseUnavailable("De database is even bezet. Probeer het zo opnieuw.")
+    return DatabaseError(
+        f"De database gaf een fout ({type(err.orig).__name__}); er is niets gewijzigd. Meld het "
+        "de beheerder als het blijft gebeuren."
+    )
 
 
 def _is_connect_error(err: exc.OperationalError) -> bool:

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from leerlingimport.schema import MAX_LENGTH
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -95,24 +97,26 @@ class Customer(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(10))
-    initials: Mapped[str | None] = mapped_column(String(20))
-    first_name: Mapped[str | None] = mapped_column(String(100))
-    prefix: Mapped[str | None] = mapped_column(String(20))
-    surname: Mapped[str] = mapped_column(String(100))
+    initials: Mapped[str | None] = mapped_column(String(MAX_LENGTH["initials"]))
+    first_name: Mapped[str | None] = mapped_column(String(MAX_LENGTH["first_name"]))
+    prefix: Mapped[str | None] = mapped_column(String(MAX_LENGTH["prefix"]))
+    surname: Mapped[str] = mapped_column(String(MAX_LENGTH["surname"]))
     # fold(prefix + surname): the personal-data lookup's indexed key (leerlingimport.names).
     name_key: Mapped[str] = mapped_column(String(120), default="", server_default="")
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     sex: Mapped[str | None] = mapped_column(String(1))
-    street: Mapped[str | None] = mapped_column(String(100))
-    house_number: Mapped[str | None] = mapped_column(String(10))
-    house_number_suffix: Mapped[str | None] = mapped_column(String(10))
-    postcode: Mapped[str | None] = mapped_column(String(10))
-    city: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(200))
+    street: Mapped[str | None] = mapped_column(String(MAX_LENGTH["street"]))
+    house_number: Mapped[str | None] = mapped_column(String(MAX_LENGTH["house_number"]))
+    house_number_suffix: Mapped[str | None] = mapped_column(
+        String(MAX_LENGTH["house_number_suffix"])
+    )
+    postcode: Mapped[str | None] = mapped_column(String(MAX_LENGTH["postcode"]))
+    city: Mapped[str | None] = mapped_column(String(MAX_LENGTH["city"]))
+    email: Mapped[str | None] = mapped_column(String(MAX_LENGTH["email"]))
     username: Mapped[str | None] = mapped_column(String(100), unique=True)
     # A teacher's (or staff member's) school and group; pupils have enrollments instead.
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
-    group_code: Mapped[str | None] = mapped_column(String(10))
+    group_code: Mapped[str | None] = mapped_column(String(MAX_LENGTH["group_code"]))
     # Who made the record: library staff ("staff") or a school import ("school_import").
     source: Mapped[str] = mapped_column(String(15), default="staff", server_default="staff")
     created_at: Mapped[dt.datetime]
@@ -134,7 +138,7 @@ class Card(Base):
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(String(MAX_LENGTH["card_number"]), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
@@ -160,8 +164,8 @@ class Enrollment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    student_number: Mapped[str] = mapped_column(String(20))
-    group_code: Mapped[str] = mapped_column(String(10))
+    student_number: Mapped[str] = mapped_column(String(MAX_LENGTH["student_number"]))
+    group_code: Mapped[str] = mapped_column(String(MAX_LENGTH["group_code"]))
     year_group: Mapped[int] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(15), default="active")
     started_on: Mapped[dt.date] = mapped_column(Date)
@@ -178,8 +182,8 @@ class Group(Base):
     __table_args__ = (UniqueConstraint("school_id", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    code: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(MAX_LENGTH["group_code"]))
+    name: Mapped[str] = mapped_column(String(MAX_LENGTH["group_name"]))
     year_group: Mapped[int | None] = mapped_column(SmallInteger)
 
 
@@ -285,6 +289,7 @@ class ImportRun(Base):
     params_snapshot: Mapped[dict[str, Any] | None]
     code_version: Mapped[str | None] = mapped_column(String(40))
     archive_path: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)  # why a failed run failed, for people
 
 
 class Change(Base):

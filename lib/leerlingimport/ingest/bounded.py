@@ -35,12 +35,22 @@ def read_bounded(data: bytes, container: Container) -> object:
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise Refused("sheet-too-large", f"meer dan {WALL_SECONDS} seconden") from None
+        raise Refused(
+            "sheet-too-large",
+            (f"meer dan {WALL_SECONDS} seconden", f"more than {WALL_SECONDS} seconds"),
+        ) from None
     if done.returncode != 0 or not done.stdout:
-        raise Refused("sheet-too-large", "meer geheugen dan een leerlingbestand nodig heeft")
+        raise Refused(
+            "sheet-too-large",
+            (
+                "meer geheugen dan een leerlingbestand nodig heeft",
+                "more memory than a pupil file needs",
+            ),
+        )
     kind, *payload = pickle.loads(done.stdout)  # our own child's output, never the file's
     if kind == "refused":
-        raise Refused(*payload)
+        code, detail, row, details = payload
+        raise Refused(code, detail, row=row, **details)
     return payload[0]
 
 
@@ -56,7 +66,7 @@ def _child() -> None:
     try:
         result: tuple[object, ...] = ("ok", read_grids(data, container))  # type: ignore[arg-type]
     except Refused as refused:
-        result = ("refused", refused.code, refused.detail)
+        result = ("refused", refused.code, refused.detail, refused.row, refused.details)
     except MemoryError:
         sys.exit(3)
     sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -33,18 +33,27 @@ _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 PUPIL_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".ods", ".xml")
 
 
+Words = str | tuple[str, str]  # the same text for every language, or (Dutch, English)
+
+
 class Refused(Exception):
     """The file may not be parsed; ``code``, ``detail`` and ``details`` become the issue, and
     ``row`` (when given) says where the trouble is in the file."""
 
     def __init__(
-        self, code: str, detail: str = "", *, row: int | None = None, **details: Any
+        self, code: str, detail: Words = "", *, row: int | None = None, **details: Any
     ) -> None:
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
         self.row = row
         self.details = details
+
+    def detail_in(self, language: str) -> str:
+        """The detail in ``language`` ("nl" or "en")."""
+        if isinstance(self.detail, tuple):
+            return self.detail[0] if language == "nl" else self.detail[1]
+        return self.detail
 
 
 @dataclass(frozen=True)
@@ -79,17 +88,30 @@ def check_zip(data: bytes) -> list[zipfile.ZipInfo]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise Refused("unsupported-file", f"beschadigd zip-bestand: {err}") from None
+        raise Refused(
+            "unsupported-file", (f"beschadigd zip-bestand: {err}", f"damaged zip file: {err}")
+        ) from None
     if len(members) > MAX_ENTRIES:
-        raise Refused("unsafe-archive", f"meer dan {MAX_ENTRIES} bestanden")
+        raise Refused(
+            "unsafe-archive",
+            (f"meer dan {MAX_ENTRIES} bestanden", f"more than {MAX_ENTRIES} files"),
+        )
     if len({m.filename for m in members}) < len(members):
-        raise Refused("unsafe-archive", "twee bestanden met dezelfde naam")
+        raise Refused(
+            "unsafe-archive", ("twee bestanden met dezelfde naam", "two files with the same name")
+        )
     total = 0
     for info in members:
         _check_member(info)
         total += info.file_size
     if total > MAX_TOTAL_UNCOMPRESSED:
-        raise Refused("unsafe-archive", f"uitgepakt groter dan {MAX_TOTAL_UNCOMPRESSED >> 20} MB")
+        raise Refused(
+            "unsafe-archive",
+            (
+                f"uitgepakt groter dan {MAX_TOTAL_UNCOMPRESSED >> 20} MB",
+                f"larger than {MAX_TOTAL_UNCOMPRESSED >> 20} MB unpacked",
+            ),
+        )
     _check_no_overlap(data, members)
     return members
 
@@ -97,14 +119,24 @@ def check_zip(data: bytes) -> list[zipfile.ZipInfo]:
 def _check_member(info: zipfile.ZipInfo) -> None:
     name = info.filename
     if name.startswith(("/", "\\")) or "\\" in name or ".." in name.split("/") or ":" in name:
-        raise Refused("unsafe-archive", f"ongeldig pad '{name[:60]}'")
+        raise Refused(
+            "unsafe-archive", (f"ongeldig pad '{name[:60]}'", f"invalid path '{name[:60]}'")
+        )
     if stat.S_ISLNK(info.external_attr >> 16):
-        raise Refused("unsafe-archive", f"snelkoppeling '{name[:60]}'")
+        raise Refused(
+            "unsafe-archive", (f"snelkoppeling '{name[:60]}'", f"symbolic link '{name[:60]}'")
+        )
     if info.flag_bits & 0x1:
         raise Refused("encrypted-file")
     ratio = info.file_size / max(info.compress_size, 1)
     if ratio > MAX_RATIO and info.file_size > 1024 * 1024:
-        raise Refused("unsafe-archive", f"'{name[:60]}' pakt verdacht sterk uit")
+        raise Refused(
+            "unsafe-archive",
+            (
+                f"'{name[:60]}' pakt verdacht sterk uit",
+                f"'{name[:60]}' unpacks suspiciously large",
+            ),
+        )
 
 
 def _check_no_overlap(data: bytes, members: list[zipfile.ZipInfo]) -> None:
@@ -114,13 +146,19 @@ def _check_no_overlap(data: bytes, members: list[zipfile.ZipInfo]) -> None:
         start = info.header_offset
         header = data[start : start + 30]
         if len(header) < 30 or header[:4] != ZIP_MAGIC:
-            raise Refused("unsafe-archive", "ongeldige bestandskop in het zip-bestand")
+            raise Refused(
+                "unsafe-archive",
+                ("ongeldige bestandskop in het zip-bestand", "invalid file header in the zip"),
+            )
         name_len, extra_len = struct.unpack("<HH", header[26:30])
         spans.append((start, start + 30 + name_len + extra_len + info.compress_size))
     spans.sort()
     for (_, end), (next_start, _) in pairwise(spans):
         if end > next_start:
-            raise Refused("unsafe-archive", "overlappende bestanden (zip-bom)")
+            raise Refused(
+                "unsafe-archive",
+                ("overlappende bestanden (zip-bom)", "overlapping files (zip bomb)"),
+            )
 
 
 def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
@@ -128,26 +166,37 @@ def read_member(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo) -> bytes:
     try:
         return archive.read(name)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as err:
-        raise Refused("unsafe-archive", f"beschadigd of vervalst bestand ({err})") from None
+        raise Refused(
+            "unsafe-archive",
+            (f"beschadigd of vervalst bestand ({err})", f"damaged or forged file ({err})"),
+        ) from None
 
 
 def _zip_kind(data: bytes, members: list[zipfile.ZipInfo]) -> Container:
     names = {m.filename for m in members}
     archive = zipfile.ZipFile(io.BytesIO(data))
     if any(n.lower().endswith(ARCHIVE_SUFFIXES) for n in names):
-        raise Refused("unsafe-archive", "een archief in een archief")
+        raise Refused(
+            "unsafe-archive", ("een archief in een archief", "an archive inside an archive")
+        )
     if "[Content_Types].xml" in names:
         types = read_member(archive, "[Content_Types].xml")
         if b"macroEnabled" in types or "xl/vbaProject.bin" in names:
             raise Refused("macro-file", "VBA-project")
         if b"spreadsheetml" not in types:
-            raise Refused("unsupported-file", "Office-bestand maar geen werkmap")
+            raise Refused(
+                "unsupported-file",
+                ("Office-bestand maar geen werkmap", "an Office file but not a workbook"),
+            )
         return "xlsx"
     if "mimetype" in names:
         if read_member(archive, "mimetype").strip() != ODS_MIME:
-            raise Refused("unsupported-file", "OpenDocument maar geen rekenblad")
+            raise Refused(
+                "unsupported-file",
+                ("OpenDocument maar geen rekenblad", "OpenDocument but not a spreadsheet"),
+            )
         if any(n.startswith(("Basic/", "Scripts/")) for n in names):
-            raise Refused("macro-file", "Basic-scripts")
+            raise Refused("macro-file", ("Basic-scripts", "Basic scripts"))
         return "ods"
     return "zip"
 
@@ -158,7 +207,9 @@ def _ole_kind(data: bytes) -> Container:
     try:
         ole = olefile.OleFileIO(data)
     except (OSError, ValueError) as err:
-        raise Refused("unsupported-file", f"beschadigd Office-bestand: {err}") from None
+        raise Refused(
+            "unsupported-file", (f"beschadigd Office-bestand: {err}", f"damaged Office file: {err}")
+        ) from None
     with ole:
         streams = {"/".join(map(str, s)) for s in ole.listdir(streams=True, storages=True)}
     if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
@@ -166,7 +217,10 @@ def _ole_kind(data: bytes) -> Container:
     if any(s.startswith(("_VBA_PROJECT_CUR", "Macros")) for s in streams):
         raise Refused("macro-file", "VBA-project")
     if "Workbook" not in streams and "Book" not in streams:
-        raise Refused("unsupported-file", "Office-bestand maar geen werkmap")
+        raise Refused(
+            "unsupported-file",
+            ("Office-bestand maar geen werkmap", "an Office file but not a workbook"),
+        )
     return "xls"
 
 
@@ -203,17 +257,17 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _binary_hint(data: bytes) -> str:
+def _binary_hint(data: bytes) -> Words:
     known = {
-        b"\x89PNG": "een PNG-afbeelding",
-        b"%PDF": "een PDF",
-        b"\xff\xd8\xff": "een JPEG-foto",
-        b"GIF8": "een GIF-afbeelding",
-        b"7z\xbc\xaf": "een 7-Zip-archief",
-        b"Rar!": "een RAR-archief",
-        b"\x1f\x8b": "een gzip-archief",
+        b"\x89PNG": ("een PNG-afbeelding", "a PNG image"),
+        b"%PDF": ("een PDF", "a PDF"),
+        b"\xff\xd8\xff": ("een JPEG-foto", "a JPEG photo"),
+        b"GIF8": ("een GIF-afbeelding", "a GIF image"),
+        b"7z\xbc\xaf": ("een 7-Zip-archief", "a 7-Zip archive"),
+        b"Rar!": ("een RAR-archief", "a RAR archive"),
+        b"\x1f\x8b": ("een gzip-archief", "a gzip archive"),
     }
-    for magic, what in known.items():
+    for magic, (nl, en) in known.items():
         if data.startswith(magic):
-            return f"het is {what}"
-    return "binaire inhoud"
+            return (f"het is {nl}", f"it is {en}")
+    return ("binaire inhoud", "binary content")

@@ -61,9 +61,14 @@ def read_edexml(data: bytes) -> EdexPupils:
     except (DefusedXmlException, ValueError) as err:
         raise Refused("unsafe-xml", type(err).__name__) from None
     except ParseError as err:
-        raise Refused("unsupported-file", f"XML niet te lezen: {err}") from None
+        raise Refused(
+            "unsupported-file", (f"XML niet te lezen: {err}", f"unreadable XML: {err}")
+        ) from None
     if root.tag != "EDEX":
-        raise Refused("unsupported-file", f"XML-bestand maar geen EDEXML (<{root.tag}>)")
+        raise Refused(
+            "unsupported-file",
+            (f"XML-bestand maar geen EDEXML (<{root.tag}>)", f"XML but not EDEXML (<{root.tag}>)"),
+        )
     groups = {g.get("key", ""): g for g in root.iterfind("groepen/groep")}
     school = root.find("school")
     brin = _text(school, "brincode") if school is not None else ""

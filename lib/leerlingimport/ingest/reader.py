@@ -107,7 +107,7 @@ def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingeste
         issue = make_issue(
             refused.code,
             row=refused.row,
-            detail=refused.detail,
+            detail=refused.detail_in(language),
             language=language,
             **refused.details,
         )
@@ -425,7 +425,13 @@ def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> 
             continue
         inner = detect(read_member(archive, info), member)
         if inner.container == "zip":
-            raise Refused("unsafe-archive", f"zip-bestand in een zip-bestand ('{member[:60]}')")
+            raise Refused(
+                "unsafe-archive",
+                (
+                    f"zip-bestand in een zip-bestand ('{member[:60]}')",
+                    f"a zip file inside the zip ('{member[:60]}')",
+                ),
+            )
         candidates.append((_member_score(inner), inner))
     if not candidates:
         raise Refused("no-pupil-file")

@@ -55,7 +55,10 @@ def read_grids(data: bytes, container: Container) -> list[Grid]:
     except PasswordError:
         raise Refused("encrypted-file") from None
     except (CalamineError, ValueError, OSError) as err:
-        raise Refused("unsupported-file", f"werkmap niet te lezen: {str(err)[:80]}") from None
+        raise Refused(
+            "unsupported-file",
+            (f"werkmap niet te lezen: {str(err)[:80]}", f"unreadable workbook: {str(err)[:80]}"),
+        ) from None
 
 
 def _check_xml_members(data: bytes) -> None:

@@ -66,14 +66,24 @@ def decode(data: bytes) -> DecodedText:
                 return _checked(data.decode(encoding), encoding)
             except UnicodeDecodeError as err:
                 raise Refused(
-                    "unknown-encoding", f"ongeldige bytes op positie {err.start}"
+                    "unknown-encoding",
+                    (
+                        f"ongeldige bytes op positie {err.start}",
+                        f"invalid bytes at position {err.start}",
+                    ),
                 ) from None
     utf16 = utf16_without_bom(data)
     if utf16:
         try:
             return _checked(data.decode(utf16), "utf-16")
         except UnicodeDecodeError as err:
-            raise Refused("unknown-encoding", f"ongeldige bytes op positie {err.start}") from None
+            raise Refused(
+                "unknown-encoding",
+                (
+                    f"ongeldige bytes op positie {err.start}",
+                    f"invalid bytes at position {err.start}",
+                ),
+            ) from None
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -81,7 +91,13 @@ def decode(data: bytes) -> DecodedText:
     try:
         return _by_line(data)
     except UnicodeDecodeError as err:
-        raise Refused("unknown-encoding", f"onbekend teken op positie {err.start}") from None
+        raise Refused(
+            "unknown-encoding",
+            (
+                f"onbekend teken op positie {err.start}",
+                f"unknown character at position {err.start}",
+            ),
+        ) from None
 
 
 def _by_line(data: bytes) -> DecodedText:
@@ -108,9 +124,21 @@ _CONTROL = re.compile(r"[\x00]")  # other control characters are cleaned from th
 
 def _checked(text: str, encoding: str) -> DecodedText:
     if "\ufffd" in text:
-        raise Refused("unknown-encoding", "het bestand bevat al vervangingstekens (�)")
+        raise Refused(
+            "unknown-encoding",
+            (
+                "het bestand bevat al vervangingstekens (�)",
+                "the file already holds replacement characters (�)",
+            ),
+        )
     if _CONTROL.search(text):
-        raise Refused("unknown-encoding", "NUL-tekens: sla het bestand op als 'CSV UTF-8'")
+        raise Refused(
+            "unknown-encoding",
+            (
+                "NUL-tekens: sla het bestand op als 'CSV UTF-8'",
+                "NUL characters: save the file as 'CSV UTF-8'",
+            ),
+        )
     return DecodedText(text.removeprefix("\ufeff"), encoding)
 
 

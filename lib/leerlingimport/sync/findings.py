@@ -22,7 +22,7 @@ class Hold:
     brin: str
     count: int
     active: int
-    kind: Literal["deregister", "transfer"]
+    kind: Literal["deregister", "transfer", "older"]
 
 
 def plan_issues(
@@ -108,6 +108,7 @@ def _skipped(rows: pd.DataFrame, columns: dict[str, str], language: Language) ->
                 column=column,
                 value=value,
                 card=r["owner_card"] or "?",
+                other_row=r["owner_row"],
                 language=language,
             )
         )
@@ -119,5 +120,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _hold_issue(hold: Hold, language: Language) -> Issue:
-    code = "deregistration-held" if hold.kind == "deregister" else "transfers-held"
+    code = {
+        "deregister": "deregistration-held",
+        "transfer": "transfers-held",
+        "older": "older-file-held",
+    }[hold.kind]
     return make_issue(code, count=hold.count, active=hold.active, brin=hold.brin, language=language)

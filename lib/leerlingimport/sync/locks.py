@@ -4,7 +4,9 @@ Two schools importing at once may hold the same child: a pupil moving between th
 pupil in both files. Each run takes a transaction-scoped advisory lock per person key (name key
 and birth date) and per card number in its file, in sorted order, before it reads the state: the
 second run waits for the first to commit and then sees its work, so neither fails on the
-one-active-enrollment rule and no child is created twice. A file with more keys than
+one-active-enrollment rule and no child is created twice. A row matched by student number
+alone has no such key: after planning, the run locks the customer rows it matched and plans
+again until it holds every customer its plan touches. A file with more keys than
 ``MAX_KEYS`` takes one exclusive lock instead (every run holds it shared), so the lock table,
 which PostgreSQL sizes at 64 locks a connection, is never exhausted.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 
 from leerlingimport.names import name_keys
@@ -23,18 +25,39 @@ MAX_KEYS = 1000
 _EVERYONE = -7_241_001_000_000_000_001  # the one key every run holds (shared, or exclusive)
 
 
-def lock_people(conn: Connection, rows: pd.DataFrame) -> None:
-    """Lock every person and card ``rows`` (the checked table) may match."""
+def lock_people(conn: Connection, rows: pd.DataFrame) -> bool:
+    """Lock every person and card ``rows`` (the checked table) may match. True when other
+    runs may still be writing: the caller then locks the customers it matched
+    (``lock_customers``) and plans again."""
     if conn.dialect.name != "postgresql":
-        return
+        return False
     keys = sorted(_keys(rows))
     if len(keys) > MAX_KEYS:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _EVERYONE})
-        return
+        return False
     conn.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": _EVERYONE})
     if keys:
         many = text("SELECT pg_advisory_xact_lock(k) FROM unnest(:keys) WITH ORDINALITY AS t(k, n)")
         conn.execute(many.bindparams(bindparam("keys", type_=ARRAY(BIGINT))), {"keys": keys})
+    return True
+
+
+def lock_customers(conn: Connection, customers: set[int], held: set[int]) -> set[int]:
+    """Row locks on the customers a plan matched that this run does not hold yet, in id
+    order (a row matched by student number alone has no person key to lock): a concurrent run
+    that holds one makes this wait for its commit. Returns the ids now held."""
+    from leerlingimport.db.tables import Customer
+
+    wanted = sorted(customers - held)
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        conn.execute(
+            select(Customer.id)
+            .where(Customer.id.in_(chunk))
+            .order_by(Customer.id)
+            .with_for_update()
+        ).all()
+    return held | set(wanted)
 
 
 def _keys(rows: pd.DataFrame) -> set[int]:

@@ -17,11 +17,13 @@ from __future__ import annotations
 import pandas as pd
 
 from leerlingimport.names import folded, name_keys
+from leerlingimport.schema import SOURCE_ROW
 from leerlingimport.sync.state import State
 
 SKIP_CARD_TAKEN = "card-number-taken"
 SKIP_AMBIGUOUS = "ambiguous-match"
 SKIP_IDENTITY = "identity-mismatch"
+SKIP_SAME_CHILD = "same-child-twice"
 BY_NUMBER = ("student_number", "card")
 
 
@@ -57,6 +59,7 @@ def match_rows(rows: pd.DataFrame, state: State) -> pd.DataFrame:
     out["matched_by"] = "none"
     out["skip"] = ""
     out["owner_card"] = ""
+    out["owner_row"] = pd.Series(pd.NA, index=out.index, dtype="Int64")
     owners = key_owners(state.here).set_index("student_key")
     by_key = out["student_key"].map(owners["customer_id"]).astype("Int64")
     key_enrollment = out["student_key"].map(owners["enrollment_id"]).astype("Int64")
@@ -94,14 +97,22 @@ def _check_identity(out: pd.DataFrame, people: pd.DataFrame) -> None:
     stored.index = numbered.index
     row, old = _identity(numbered), _identity(stored)
     birth_differs = row["birth"].notna() & old["birth"].notna() & (row["birth"] != old["birth"])
-    both_first = (row["first"] != "") & (old["first"] != "")
-    same_first = both_first & (row["first"] == old["first"])
-    same_initial = ~both_first & (row["initial"] != "") & (row["initial"] == old["initial"])
-    same_name = (row["name"] == old["name"]) | same_first | same_initial
+    same_name = _same_name(row, old)
     wrong = numbered.index[(birth_differs | ~same_name).to_numpy()]
     out.loc[wrong, "owner_card"] = stored.loc[wrong, "card_number"].fillna("").astype("str")
     out.loc[wrong, ["customer_id", "enrollment_id"]] = pd.NA
     out.loc[wrong, "skip"] = SKIP_IDENTITY  # matched_by stays: which number disagreed
+
+
+def _same_name(row: pd.DataFrame, old: pd.DataFrame) -> pd.Series:
+    """First names decide when both sides have one (twins share a surname and a birth date,
+    and a surname may change); otherwise the surname must agree, and the initials when both
+    sides have them."""
+    both_first = (row["first"] != "") & (old["first"] != "")
+    initials_agree = (row["initial"] == "") | (old["initial"] == "")
+    initials_agree |= row["initial"] == old["initial"]
+    by_surname = (row["name"] == old["name"]) & initials_agree
+    return (row["first"] == old["first"]).where(both_first, by_surname)
 
 
 def _identity(frame: pd.DataFrame) -> pd.DataFrame:
@@ -122,9 +133,17 @@ def _match_people(out: pd.DataFrame, state: State) -> pd.DataFrame:
     open_rows = out[out["customer_id"].isna() & (out["skip"] == "") & out["birth_date"].notna()]
     if open_rows.empty or state.people.empty:
         return out
-    claimed = set(out["customer_id"].dropna().astype(int))
-    people = state.people[~state.people["customer_id"].isin(claimed)]
-    pairs = person_pairs(open_rows, people)
+    claimed = out.loc[out["customer_id"].notna()]
+    claimed_by = dict(zip(claimed["customer_id"].astype(int), claimed[SOURCE_ROW], strict=True))
+    pairs = person_pairs(open_rows, state.people)
+    # The same child under a second number: never a second customer.
+    twice = pairs[pairs["candidate"].isin(list(claimed_by))]
+    out.loc[twice["row_index"].to_numpy(), "skip"] = SKIP_SAME_CHILD
+    out.loc[twice["row_index"].to_numpy(), "owner_row"] = (
+        twice["candidate"].map(claimed_by).to_numpy()
+    )
+    pairs = pairs[~pairs["row_index"].isin(twice["row_index"])]
+    pairs = pairs[~pairs["candidate"].isin(list(claimed_by))]
     per_row = pairs.groupby("row_index")["candidate"].nunique()
     per_candidate = pairs.groupby("candidate")["row_index"].nunique()
     pairs = pairs.assign(
@@ -185,10 +204,13 @@ def protected_customers(rows: pd.DataFrame, state: State) -> set[int]:
     if len(dated) and len(state.people):
         found |= set(person_pairs(dated, state.people)["candidate"])
     found |= set(person_pairs(dated, here)["candidate"]) if len(dated) and len(here) else set()
-    undated = _person_keys(rows[rows["birth_date"].isna()])
-    pupils = _person_keys(here).assign(candidate=here["customer_id"].to_numpy())
-    same = undated.merge(pupils, on=["name", "first"])
-    found |= set(same.loc[same["first"] != "", "candidate"])
+    undated = _identity(rows[rows["birth_date"].isna()])
+    pupils = _identity(here).assign(candidate=here["customer_id"].to_numpy())
+    same = undated.merge(pupils, on="name", suffixes=("", "_c"))
+    if len(same):
+        row = same[["name", "first", "initial"]]
+        old = same[["name", "first_c", "initial_c"]].set_axis(["name", "first", "initial"], axis=1)
+        found |= set(same.loc[_same_name(row, old), "candidate"])
     return {int(c) for c in found}
 
 

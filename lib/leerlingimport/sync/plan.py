@@ -69,7 +69,7 @@ def plan_sync(
     matched = match_rows(checked.valid.reset_index(drop=True), state)
     people = known_people(state)
     rows = _classify(matched, state, people)
-    diffs = _diffs(rows, people, state.here, school, columns)
+    diffs = _diffs(rows, people, state.here, school, columns, set(state.cards["number"]))
     changed = set(diffs.loc[diffs["target"] != "", "row"])
     steady = rows["action"] == "unchanged"
     rows.loc[steady & rows.index.isin(changed), "action"] = "update"
@@ -80,12 +80,16 @@ def plan_sync(
     holds = (
         []
         if confirm_deregistration
-        else _holds(rows, deregister, state, school, other_schools or {})
+        else [
+            *_holds(rows, deregister, state, school, other_schools or {}),
+            *_older_file(rows, diffs, school),
+        ]
     )
     processed = rows[rows["action"] != "skip"]
     own = processed["action"].isin(["unchanged", "update", "reactivate"])
     own &= processed["old_enrollment_id"].isna()
     hold_all = bool(holds) and int(own.sum()) * 2 < len(processed)
+    hold_all |= any(h.kind == "older" for h in holds)
     mismatches = int((rows["skip"] == SKIP_IDENTITY).sum())
     rejected = mismatches > FEW_MISMATCHES and mismatches > MISMATCH_SHARE * len(table)
     issues = plan_issues(
@@ -147,6 +151,17 @@ def _holds(
     return holds
 
 
+def _older_file(rows: pd.DataFrame, diffs: pd.DataFrame, school: SchoolParams) -> list[Hold]:
+    """Most pupils who stay would go down a year group: an older file (last school year's,
+    sent again). Nothing of it is applied without confirmation."""
+    stayers = int(rows["action"].isin(["unchanged", "update"]).sum())
+    years = diffs[(diffs["target"] == "enrollment") & (diffs["field"] == "year_group")]
+    down = int((pd.to_numeric(years["new"]) < pd.to_numeric(years["old"])).sum())
+    if stayers >= 5 and down * 2 > stayers:
+        return [Hold(school.brin, down, stayers, "older")]
+    return []
+
+
 def _over(count: int, active: int, rules: DeregistrationRules) -> bool:
     return count > rules.hold_above_count and count * 100 > rules.hold_above_percent * active
 
@@ -157,8 +172,10 @@ def _diffs(
     here: pd.DataFrame,
     school: SchoolParams,
     columns: dict[str, str],
+    known_cards: set[str],
 ) -> pd.DataFrame:
-    """One row per field that changes for an existing customer or enrollment."""
+    """One row per field that changes for an existing customer or enrollment, and one per
+    replacement main card (a card number in the file that is new to the library)."""
     existing = rows[rows["customer_id"].notna() & (rows["action"] != "skip")]
     stored = people.reindex(existing["customer_id"].astype(int))
     stored.index = existing.index
@@ -184,11 +201,19 @@ def _diffs(
         old = enrolled["enrollment_id"].map(stored_enrollments[column]).astype("object")
         change = _comparable(new) != _comparable(old)
         frames.append(_diff_frame(enrolled[change], "enrollment", name, old[change], new[change]))
+    frames.append(_card_diffs(existing, stored, known_cards))
     return (
         pd.concat(frames, ignore_index=True)
         if frames
         else _diff_frame(rows[:0], "", "", None, None)
     )
+
+
+def _card_diffs(existing: pd.DataFrame, stored: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+    given = existing["card_number"].fillna("")
+    new_card = (given != "") & ~given.isin(known) & (existing["action"] != "create")
+    old = stored["card_number"].astype("object")
+    return _diff_frame(existing[new_card], "card", "card_number", old[new_card], given[new_card])
 
 
 def plain_text(value: object) -> str:
