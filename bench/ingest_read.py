@@ -17,7 +17,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from _data import bench_file
 
-from leerlingimport.ingest import ingest
+from leerlingimport.intake import ingest
 
 CASES = [
     ("csv", 10_000),

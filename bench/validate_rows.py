@@ -9,9 +9,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _data import bench_file
 
-from leerlingimport.ingest import ingest
+from leerlingimport.intake import ingest
 from leerlingimport.params import SchoolParams
-from leerlingimport.validate import validate
+from leerlingimport.validation import validate
 
 SCHOOL = SchoolParams(brin="99ZZ", name="Bench School", branch="0101")
 

@@ -8,11 +8,11 @@ import io
 
 import pytest
 
-from leerlingimport.ingest import ingest
-from leerlingimport.ingest.reader import MAX_ROWS, elfproef
+from leerlingimport.intake import ingest
+from leerlingimport.intake.reader import MAX_FILE_BYTES, MAX_ROWS, elfproef
 from leerlingimport.params import SchoolParams
 from leerlingimport.synthetic import exports
-from leerlingimport.validate import validate
+from leerlingimport.validation import validate
 
 from .fixtures import PO, WISE_HEADER, csv_bytes, pupils, wise_rows, xlsx_bytes, zip_bytes
 
@@ -206,3 +206,13 @@ def test_combination_groups_take_the_year_from_the_birth_date() -> None:
     found = {i.code: i for i in checked.issues}
     assert found["year-group-derived"].severity == "warning"
     assert found["year-group-unknown"].row == 5
+
+
+def test_a_file_larger_than_any_pupil_file_is_refused_before_reading() -> None:
+    assert only_error(b"x" * (MAX_FILE_BYTES + 1)) == "file-too-large"
+
+
+def test_refusals_speak_english_when_asked() -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
+    read = ingest(png, "x.csv", language="en")
+    assert read.issues[0].message.startswith("this is not a pupil file we can read (it is a PNG")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leerlingimport.ingest import ingest
+from leerlingimport.intake import ingest
 from leerlingimport.synthetic import exports
 
 from .fixtures import PO, VO, WISE_HEADER, as_dates, csv_bytes, expected, pupils, wise_rows

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from leerlingimport.cli import main
-from leerlingimport.ingest import ingest
+from leerlingimport.intake import ingest
 from leerlingimport.synthetic import exports
 
 from .conftest import REPO

@@ -9,7 +9,7 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leerlingimport.ingest import Ingested, ingest
+from leerlingimport.intake import Ingested, ingest
 
 from .fixtures import WISE_HEADER
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from leerlingimport.ingest import ingest
-from leerlingimport.ingest.normalise import split_full_name
+from leerlingimport.intake import ingest
+from leerlingimport.intake.normalise import split_full_name
 
 from .fixtures import WISE_HEADER, csv_bytes, pupils, wise_rows, xlsx_bytes, zip_bytes
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from leerlingimport.ingest.safety import parser_safety_problems
+from leerlingimport.intake.safety import parser_safety_problems
 
 from .conftest import REPO
 

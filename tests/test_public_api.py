@@ -22,3 +22,18 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
     code = "import sys, leerlingimport; print(sorted({'pandas', 'sqlalchemy'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_steps_are_the_functions_the_readme_shows() -> None:
+    """``from leerlingimport import ingest`` is the function, also after its module loaded."""
+    import leerlingimport.intake.reader
+    import leerlingimport.validation  # noqa: F401
+    from leerlingimport import check_file, ingest, run_import, validate
+
+    for step in (ingest, validate, check_file, run_import):
+        assert callable(step) and step.__name__ in (
+            "ingest",
+            "validate",
+            "check_file",
+            "run_import",
+        )

@@ -13,7 +13,7 @@ from leerlingimport.schema import FIELDS, SOURCE_ROW
 from leerlingimport.sync.match import key_owners, match_rows
 from leerlingimport.sync.plan import plan_sync
 from leerlingimport.sync.state import State
-from leerlingimport.validate import Validated
+from leerlingimport.validation import Validated
 
 HERE, OTHER = 1, 2
 SCHOOL = SchoolParams(brin="99ZZ", name="OBS Test", branch="0101")

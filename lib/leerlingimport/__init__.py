@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "CheckResult": "leerlingimport.checking",
     "ImportResult": "leerlingimport.pipeline",
-    "Ingested": "leerlingimport.ingest",
+    "Ingested": "leerlingimport.intake",
     "Issue": "leerlingimport.issues",
     "LeerlingimportError": "leerlingimport.errors",
     "Params": "leerlingimport.params",
     "SchoolParams": "leerlingimport.params",
     "Settings": "leerlingimport.settings",
-    "Validated": "leerlingimport.validate",
+    "Validated": "leerlingimport.validation",
     "check_file": "leerlingimport.checking",
-    "ingest": "leerlingimport.ingest",
+    "ingest": "leerlingimport.intake",
     "load_params": "leerlingimport.params",
     "make_engine": "leerlingimport.db",
     "run_import": "leerlingimport.pipeline",
-    "validate": "leerlingimport.validate",
+    "validate": "leerlingimport.validation",
 }
 
 __all__ = [
@@ -49,12 +49,12 @@ if TYPE_CHECKING:
     from leerlingimport.checking import CheckResult, check_file
     from leerlingimport.db import make_engine
     from leerlingimport.errors import LeerlingimportError
-    from leerlingimport.ingest import Ingested, ingest
+    from leerlingimport.intake import Ingested, ingest
     from leerlingimport.issues import Issue
     from leerlingimport.params import Params, SchoolParams, load_params
     from leerlingimport.pipeline import ImportResult, run_import
     from leerlingimport.settings import Settings
-    from leerlingimport.validate import Validated, validate
+    from leerlingimport.validation import Validated, validate
 
 
 def __getattr__(name: str) -> Any:

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from leerlingimport.ingest import Ingested, ingest
+from leerlingimport.intake import Ingested, ingest
 from leerlingimport.issues import Issue, Language, in_order, plural, render_issue
 from leerlingimport.params import SchoolParams
-from leerlingimport.validate import Validated, validate
+from leerlingimport.validation import Validated, validate
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,13 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "het bestand is leeg. Maak de export opnieuw en upload die.",
         "the file is empty. Export it again and upload that.",
     ),
+    "file-too-large": (
+        "error",
+        "het bestand is {size}; een leerlingbestand is veel kleiner (meer dan {limit} lezen wij "
+        "niet). Exporteer alleen de leerlingen, of splits het bestand per vestiging.",
+        "the file is {size}; a pupil file is much smaller (we do not read more than {limit}). "
+        "Export only the pupils, or split the file by branch.",
+    ),
     "unsupported-file": (
         "error",
         "dit is geen leerlingbestand dat wij kunnen lezen ({detail}). Stuur een .csv, .xlsx, "

@@ -52,8 +52,8 @@ def _sheet_name(group: str) -> str:
 def render_import(result: ImportResult, language: Language = "nl") -> str:
     """What happened in an import, for the person at the terminal."""
     nl = language == "nl"
-    labels = count_labels(result.status) if nl else {k: k for k in LABELS_NL}
-    status = STATUS_NL.get(result.status, result.status) if nl else result.status
+    labels = count_labels(result.status) if nl else LABELS_EN
+    status = (STATUS_NL if nl else STATUS_EN).get(result.status, result.status)
     trial = (" (proefdraai)" if nl else " (dry run)") if result.dry_run else ""
     lines = [f"{result.school} {result.run_id}: {status}{trial}"]
     lines += [f"  {labels[k]:<28}{v:>6}" for k, v in result.counts.items()]
@@ -85,6 +85,26 @@ LABELS_NL = {
 }
 
 
+LABELS_EN = {
+    "rows": "rows in the file",
+    "rejected": "not processed",
+    "new": "new at the school",
+    "created": "  of which new customers",
+    "transferred": "  of which transferred",
+    "reactivated": "returned",
+    "updated": "updated",
+    "unchanged": "unchanged",
+    "deregistered": "deregistered (or held back)",
+}
+STATUS_EN = {
+    "applied": "applied",
+    "planned": "checked (nothing changed)",
+    "held": "HELD: nobody deregistered or transferred",
+    "rejected": "REJECTED",
+    "failed": "FAILED: nothing changed",
+}
+
+
 def count_labels(status: str) -> dict[str, str]:
     """Dutch labels for the counts; a held run's leavers were held back, not deregistered."""
     if status == "held":
@@ -95,7 +115,7 @@ def count_labels(status: str) -> dict[str, str]:
 STATUS_NL = {
     "applied": "uitgevoerd",
     "planned": "gecontroleerd (niets veranderd)",
-    "held": "AANGEHOUDEN: niemand uitgeschreven",
+    "held": "AANGEHOUDEN: niemand uitgeschreven of overgeschreven",
     "rejected": "GEWEIGERD",
     "failed": "MISLUKT: niets veranderd",
 }

@@ -27,7 +27,7 @@ from leerlingimport.sync.match import (
     ranked,
 )
 from leerlingimport.sync.state import State
-from leerlingimport.validate import Validated
+from leerlingimport.validation import Validated
 
 NEW_ACTIONS = ("create", "link", "transfer")
 ENROLLMENT_FIELDS = ("group_code", "year_group", "student_number")

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
-from leerlingimport.validate import normalise_student_numbers
+from leerlingimport.validation import normalise_student_numbers
 
 CHUNK = 900  # bound parameters per IN list: safe for SQLite and PostgreSQL
 PERSON = [

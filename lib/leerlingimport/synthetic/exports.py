@@ -194,7 +194,14 @@ def handmade_ods(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
 
 def handmade_xls(spec: SchoolSpec, pupils: Sequence[Pupil]) -> bytes:
     """The same hand-kept list saved as Excel 97-2003 (.xls, BIFF8)."""
-    import xlwt
+    try:
+        import xlwt
+    except ImportError:
+        from leerlingimport.errors import ConfigError
+
+        raise ConfigError(
+            "Voor het XLS-voorbeeld is xlwt nodig: pip install 'leerlingimport[synthetic]'."
+        ) from None
 
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("Blad1")

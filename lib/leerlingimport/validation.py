@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from leerlingimport.dates import parse_dates, school_year
-from leerlingimport.ingest import Ingested
-from leerlingimport.ingest.headers import ALIASES
+from leerlingimport.groups import resolve_groups
+from leerlingimport.intake import Ingested
+from leerlingimport.intake.headers import ALIASES
 from leerlingimport.issue_catalogue import CATALOGUE
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.params import SchoolParams
@@ -26,7 +27,6 @@ from leerlingimport.schema import (
     NAME_FIELDS,
     SOURCE_ROW,
 )
-from leerlingimport.validate_groups import resolve_groups
 
 REQUIRED = {
     "student_number": ("student_number",),

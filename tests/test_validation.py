@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from leerlingimport.ingest import ingest
+from leerlingimport.groups import derive_code
+from leerlingimport.intake import ingest
 from leerlingimport.params import SchoolParams
 from leerlingimport.synthetic import exports
-from leerlingimport.validate import Validated, normalise_student_numbers, validate
-from leerlingimport.validate_groups import derive_code
+from leerlingimport.validation import Validated, normalise_student_numbers, validate
 
 from .fixtures import PO, WISE_HEADER, csv_bytes, pupils, wise_rows, xlsx_bytes
 

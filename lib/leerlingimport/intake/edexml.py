@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
-from leerlingimport.ingest.containers import Refused
+from leerlingimport.intake.containers import Refused
 
 SENSITIVE = (
     "bsn",

@@ -2,7 +2,7 @@
 
 The size a sheet declares or implies is an attacker's number: one cell at ``XFD1048576``, or an
 ODS cell repeated 16,384 times over thousands of rows, makes a reader allocate gigabytes or
-abort. So the reader runs in a child process (``python -m leerlingimport.ingest.bounded``) with
+abort. So the reader runs in a child process (``python -m leerlingimport.intake.bounded``) with
 an address-space limit and a CPU limit, and the parent waits a bounded time. A child that runs
 out of memory, aborts or is killed becomes a clear refusal, never a crash of the caller.
 The child imports only the reader, not pandas, so it starts in a few tens of milliseconds.
@@ -15,7 +15,7 @@ import pickle
 import subprocess
 import sys
 
-from leerlingimport.ingest.containers import Container, Refused
+from leerlingimport.intake.containers import Container, Refused
 
 MEMORY_LIMIT = 480 * 2**20  # bytes of address space for the child
 CPU_SECONDS = 30
@@ -27,7 +27,7 @@ def read_bounded(data: bytes, container: Container) -> object:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEERLINGIMPORT_")}
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "leerlingimport.ingest.bounded", container],
+            [sys.executable, "-m", "leerlingimport.intake.bounded", container],
             input=data,
             capture_output=True,
             timeout=WALL_SECONDS,
@@ -59,7 +59,7 @@ def _child() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-    from leerlingimport.ingest.sheets import read_grids
+    from leerlingimport.intake.sheets import read_grids
 
     container = sys.argv[1]
     data = sys.stdin.buffer.read()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from leerlingimport.ingest.containers import Refused, utf16_without_bom
+from leerlingimport.intake.containers import Refused, utf16_without_bom
 
 DELIMITERS = (";", ",", "\t", "|")
 MAX_LINE = 65_536  # characters: a pupil row is a few hundred; longer is not a pupil file

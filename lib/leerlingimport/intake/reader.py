@@ -14,18 +14,18 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from leerlingimport.ingest import edexml
-from leerlingimport.ingest.containers import (
+from leerlingimport.intake import edexml
+from leerlingimport.intake.containers import (
     PUPIL_SUFFIXES,
     Detected,
     Refused,
     detect,
     read_member,
 )
-from leerlingimport.ingest.headers import HeaderMap, header_score, map_headers
-from leerlingimport.ingest.normalise import normalise_table, split_full_name, strip_hidden
-from leerlingimport.ingest.safety import ensure_parser_safety
-from leerlingimport.ingest.sheets import (
+from leerlingimport.intake.headers import HeaderMap, header_score, map_headers
+from leerlingimport.intake.normalise import normalise_table, split_full_name, strip_hidden
+from leerlingimport.intake.safety import ensure_parser_safety
+from leerlingimport.intake.sheets import (
     EXCEL_EPOCH,
     Cell,
     cell_text,
@@ -34,7 +34,7 @@ from leerlingimport.ingest.sheets import (
     serial_to_date,
     workbook_epoch,
 )
-from leerlingimport.ingest.text import (
+from leerlingimport.intake.text import (
     DELIMITERS,
     decode,
     lines_of,
@@ -48,6 +48,7 @@ from leerlingimport.schema import SOURCE_ROW
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_SCORE = 3
 MAX_ROWS = 200_000
+MAX_FILE_BYTES = 128 * 2**20  # 100,000 pupils are 10-40 MB in any format; the portal takes 10 MiB
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,10 @@ def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingeste
     ensure_parser_safety()
     notes: list[Issue] = []
     try:
+        if len(data) > MAX_FILE_BYTES:
+            raise Refused(
+                "file-too-large", size=_megabytes(len(data)), limit=_megabytes(MAX_FILE_BYTES)
+            )
         detected = detect(data, name)
         member = None
         if detected.container == "zip":
@@ -454,6 +459,10 @@ def _member_score(inner: Detected) -> int:
         return max((_header_row(s)[0] for s in _sheets(inner)), default=0)
     except Refused:
         return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.0f} MB"
 
 
 def _thousands(number: int) -> str:

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from leerlingimport.ingest.containers import Container, Refused, check_xml, read_member
+from leerlingimport.intake.containers import Container, Refused, check_xml, read_member
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -29,7 +29,7 @@ class Grid:
 def read_workbook(data: bytes, container: Container) -> list[Grid]:
     """Every worksheet of the workbook, cells typed as calamine reads them; read in a child
     process under a memory and time cap (``bounded``), after the XML safety checks."""
-    from leerlingimport.ingest.bounded import read_bounded
+    from leerlingimport.intake.bounded import read_bounded
 
     if container in ("xlsx", "ods"):
         _check_xml_members(data)

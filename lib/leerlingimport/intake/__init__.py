@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["FileFormat", "Ingested", "ingest"]
 
 if TYPE_CHECKING:
-    from leerlingimport.ingest.reader import FileFormat, Ingested, ingest
+    from leerlingimport.intake.reader import FileFormat, Ingested, ingest
 
 
 def __getattr__(name: str) -> Any:
     if name not in __all__:
-        raise AttributeError(f"module 'leerlingimport.ingest' has no attribute {name!r}")
-    return getattr(importlib.import_module("leerlingimport.ingest.reader"), name)
+        raise AttributeError(f"module 'leerlingimport.intake' has no attribute {name!r}")
+    return getattr(importlib.import_module("leerlingimport.intake.reader"), name)
