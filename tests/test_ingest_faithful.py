@@ -216,3 +216,111 @@ def test_refusals_speak_english_when_asked() -> None:
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
     read = ingest(png, "x.csv", language="en")
     assert read.issues[0].message.startswith("this is not a pupil file we can read (it is a PNG")
+
+
+# --- what a fresh-eyed review of the faithful-input work found ---------------------------------
+
+HANDMADE = ["Leerlingnummer", "Roepnaam", "Tussenvoegsel", "Achternaam", "Groep", "Geboortedatum"]
+
+
+def checked(header: list[str], rows: list[list[str]]) -> object:
+    return validate(ingest(csv_bytes(header, rows), "x.csv"), SCHOOL, today=dt.date(2026, 9, 1))
+
+
+def test_a_one_column_name_list_is_accepted_with_its_names_split() -> None:
+    rows = [["Vries, Sem de", "Groep 8a", "7-3-2014", "1201"], ["Tim Jansen", "8A", "", "1203"]]
+    result = checked(["Naam", "Groep", "Geboortedatum", "Leerlingnummer"], rows)
+    assert not result.rejected and len(result.valid) == 2  # type: ignore[attr-defined]
+    assert list(result.valid["surname"]) == ["Vries", "Jansen"]  # type: ignore[attr-defined]
+
+
+def test_a_month_first_date_column_is_not_trusted() -> None:
+    rows = [
+        ["1", "Sem", "", "Vries", "8a", "3/7/2014"],
+        ["2", "Zoë", "", "Smit", "8a", "11/25/2013"],
+    ]
+    result = checked(HANDMADE, rows)
+    assert list(result.valid["birth_date"].isna()) == [True, True]  # type: ignore[attr-defined]
+    codes = [i.code for i in result.issues]  # type: ignore[attr-defined]
+    assert codes.count("birth-date-month-first") == 2
+
+
+def test_garbled_text_is_repaired_with_a_warning() -> None:
+    text = "Leerlingnummer;Roepnaam;Achternaam;Groep\r\n1;Zoë;Öztürk;8a\r\n2;Ismaël;Smit;8a\r\n"
+    read = ingest(text.encode("utf-8").decode("cp1252").encode("utf-8"), "x.csv")
+    assert list(read.table["first_name"]) == ["Zoë", "Ismaël"]
+    assert list(read.table["surname"]) == ["Öztürk", "Smit"]
+    assert "garbled-text-repaired" in [i.code for i in read.issues]
+
+
+def test_excels_formula_for_leading_zeros_is_unwrapped() -> None:
+    read = ingest(csv_bytes(HANDMADE, [['="01001"', "Sem", "", "Vries", "8a", ""]]), "x.csv")
+    assert read.table["student_number"].iloc[0] == "01001"
+
+
+@pytest.mark.parametrize("group", ["5-jun", "jun-56", "2026-06-05", "0.5"])
+def test_a_group_excel_turned_into_a_date_or_number_is_named_as_such(group: str) -> None:
+    result = checked(HANDMADE, [["1", "Sem", "", "Vries", group, "07-03-2016"]])
+    found = [i.code for i in result.issues if i.row == 2]  # type: ignore[attr-defined]
+    assert found == ["group-changed-by-excel"]
+
+
+def test_one_class_written_two_ways_in_one_column_is_one_group() -> None:
+    rows = [["1", "Sem", "", "Vries", "8A", ""], ["2", "Zoë", "", "Smit", "Groep 8a", ""]]
+    result = checked(HANDMADE, rows)
+    assert not result.rejected  # type: ignore[attr-defined]
+    valid = result.valid  # type: ignore[attr-defined]
+    assert list(valid["group_code"]) == ["8A", "8A"]
+    assert list(valid["group_name"]) == ["Groep 8a", "Groep 8a"]
+
+
+def test_a_column_without_a_name_is_reported() -> None:
+    data = csv_bytes([*HANDMADE, ""], [["1", "Sem", "", "Vries", "8a", "", "extra"]])
+    assert "unnamed-column" in codes(data)
+
+
+def test_nr_is_the_pupil_number_in_a_list_without_an_address() -> None:
+    read = ingest(
+        csv_bytes(["Nr", "Roepnaam", "Achternaam", "Groep"], [["7", "Sem", "Vries", "8a"]]), "x.csv"
+    )
+    assert read.columns["student_number"] == "Nr" and "house_number" not in read.columns
+
+
+def test_pupils_on_a_hidden_sheet_are_read_with_a_warning() -> None:
+    rows = [WISE_HEADER, *wise_rows(pupils(2))]
+    read = ingest(
+        xlsx_bytes({"Leeg": [["x"]], "Leerlingen": rows}, hidden=["Leerlingen"]), "x.xlsx"
+    )
+    assert len(read.table) == 2 and "hidden-sheet-read" in [i.code for i in read.issues]
+
+
+def test_an_edexml_file_with_a_namespace_is_read() -> None:
+    data = exports.edexml(PO, pupils(3)).replace(
+        b"<EDEX>", b'<EDEX xmlns="http://example.org/edex">'
+    )
+    assert len(ingest(data, "x.xml").table) == 3
+
+
+def test_note_and_total_rows_are_not_pupils() -> None:
+    rows = [["(nummer)", "", "", "", "", "(dd-mm-jjjj)"], ["1", "Sem", "", "Vries", "8a", ""]]
+    rows.append(["Totaal: 1 leerling", "", "", "", "", ""])
+    read = ingest(csv_bytes(HANDMADE, rows), "x.csv")
+    assert list(read.table["source_row"]) == [3]
+    assert "rows-skipped" in [i.code for i in read.issues]
+
+
+def test_a_csv_of_blank_lines_or_thousands_of_fields_is_refused_early() -> None:
+    blank = (";".join(HANDMADE) + "\r\n1;Sem;;Vries;8a;\r\n" + "\r" * 500_000).encode()
+    assert only_error(blank) == "too-many-lines"
+    wide = (";".join(HANDMADE) + "\n" + (";" * 5_000 + "\n") * 20).encode()
+    assert only_error(wide) == "too-wide"
+
+
+def test_duplicate_columns_are_named_in_words_of_the_language() -> None:
+    data = csv_bytes(
+        ["Leerlingnummer", "Roepnaam", "Achternaam", "Groep", "Leerjaar", "Jaargroep"], []
+    )
+    nl = ingest(data, "x.csv").issues[0].message
+    en = ingest(data, "x.csv", language="en").issues[0].message
+    assert "'Leerjaar' en 'Jaargroep'" in nl and "'jaargroep'" in nl
+    assert "'Leerjaar' and 'Jaargroep'" in en and "year group" in en

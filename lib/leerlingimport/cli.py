@@ -30,8 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("afgebroken; een import die nog liep is teruggedraaid.", 130)
     except OSError as err:
+        from leerlingimport.commands import os_reason
+
         where = f" ({err.filename})" if err.filename else ""
-        return _fail(f"bestand of map niet te gebruiken{where}: {err.strerror or err}.", 2)
+        return _fail(f"bestand of map niet te gebruiken{where}: {os_reason(err)}.", 2)
     except Exception as err:  # the boundary: never a traceback for a person
         from sqlalchemy.exc import DBAPIError
 

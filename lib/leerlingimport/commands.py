@@ -112,7 +112,23 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as err:
-        raise InputFileError(f"Het bestand {path} is niet te lezen: {err.strerror}.") from None
+        raise InputFileError(f"Het bestand {path} is niet te lezen: {os_reason(err)}.") from None
+
+
+def os_reason(err: OSError) -> str:
+    """Why a file could not be used, in Dutch."""
+    import errno
+
+    reasons = {
+        errno.ENOENT: "het bestaat niet",
+        errno.EISDIR: "het is een map, geen bestand",
+        errno.EACCES: "geen toegang",
+        errno.EPERM: "geen toegang",
+        errno.ENOSPC: "de schijf is vol",
+        errno.EROFS: "alleen-lezen schijf",
+        errno.ENOTDIR: "een deel van het pad is geen map",
+    }
+    return reasons.get(err.errno or 0, "besturingssysteemfout")
 
 
 def generate(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,10 +14,10 @@ import pandas as pd
 
 from leerlingimport.textops import extract, matches
 
-DateStatus = Literal["ok", "empty", "bad", "ambiguous"]
+DateStatus = Literal["ok", "empty", "bad", "ambiguous", "month_first"]
 
 _ISO = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00)?)?$"
-_DMY = r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})$"
+_DMY = r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
 _SHORT_YEAR = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$"
 _SERIAL = r"^\d{5}(?:\.0+)?$"
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -27,7 +27,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(dates, statuses) for a column of text: dates as ``datetime64`` (NaT where none)."""
     text = values.fillna("").astype("str").str.strip()
     parts = extract(text, _ISO).astype("float64")
-    parts = parts.fillna(extract(text, _DMY).astype("float64")[["y", "m", "d"]])
+    dmy = extract(text, _DMY).astype("float64")[["y", "m", "d"]]
+    parts = parts.fillna(dmy)
     dates = pd.to_datetime(
         pd.DataFrame({"year": parts["y"], "month": parts["m"], "day": parts["d"]}),
         errors="coerce",
@@ -39,6 +40,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     status = pd.Series("bad", index=text.index, dtype="str")
     status[dates.notna()] = "ok"
     status[matches(text, _SHORT_YEAR)] = "ambiguous"
+    # One date with a 'month' above 12 and none with a 'day' above 12: the column is written
+    # month first (an American export), so none of its day/month dates can be trusted.
+    if (dmy["m"] > 12).any() and not (dmy["d"] > 12).any():
+        status[dmy["d"].notna()] = "month_first"
     status[text == ""] = "empty"
     return dates.where(status == "ok"), status
 

@@ -22,6 +22,16 @@ from leerlingimport.textops import extract, matches
 FORBIDDEN = "\"'+&<>/|\\“”‘’„"
 _FORBIDDEN_CLASS = "[" + "".join("\\" + c if c in "\\" else c for c in FORBIDDEN) + "]"
 _ONE_DIGIT = r"^\D*(?P<digit>\d)\D*$"
+_MONTHS = "jan|feb|mrt|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec"
+_EXCEL_DAMAGE = "|".join(  # what Excel makes of '5-6' and '1/2': dates and fractions
+    [
+        rf"^\d{{1,2}}-(?:{_MONTHS})\.?$",
+        rf"^(?:{_MONTHS})-\d{{1,2}}$",
+        r"^\d{4}-\d{2}-\d{2}",
+        r"^0[.,]\d+$",
+    ]
+)
+_EXCEL_DAMAGE = "(?i)" + _EXCEL_DAMAGE
 _TWO_YEARS = r"^\D*(?P<low>\d)\s*[/-]\s*(?P<high>\d)\D*$"
 
 
@@ -37,6 +47,7 @@ class Groups:
     code_bad_chars: pd.Series
     bad_chars: pd.Series
     name_too_long: pd.Series
+    excel_damaged: pd.Series  # a group Excel turned into a date or a number ('5-jun', '0.5')
     year_invalid: pd.Series
     year_unknown: pd.Series
     derived: list[str]  # "Groep 1/2a → 12A" examples
@@ -56,17 +67,21 @@ def derive_code(name: str) -> str:
 def resolve_groups(t: pd.DataFrame, columns: dict[str, str], school_year: int) -> Groups:
     """``t`` holds parsed birth dates (datetime, NaT where none)."""
     code, name = t["group_code"], t["group_name"]
-    if "group_code" in columns and "group_name" not in columns:
+    single = "group_code" in columns and "group_name" not in columns
+    if single:
         fits = rf"^\S{{1,{MAX_LENGTH['group_code']}}}$"
         looks_like_code = matches(code, fits) & ~matches(code, _FORBIDDEN_CLASS)
         name = code.copy()
-        code = code.where(looks_like_code, "")
+        code = code.where(looks_like_code, "").str.upper()
     as_name = (code == "") & (name != "")
     derived_codes = name[as_name].map(derive_code)
     derived = sorted({f"{n} → {c}" for n, c in zip(name[as_name], derived_codes, strict=True)})
     code = code.copy()
     code[as_name] = derived_codes
     name = name.where(name != "", code)
+    if single:  # '8a' and 'Groep 8a' in one column are one class: one code, its fullest name
+        longest = name.groupby(code).transform(lambda names: max(names, key=len))
+        name = longest.where(code != "", name).astype("str")
     bad = pd.Series("", index=code.index, dtype="str")
     odd = matches(code, _FORBIDDEN_CLASS)
     bad[odd] = code[odd].map(lambda c: " ".join(sorted(set(c) & set(FORBIDDEN))))
@@ -80,6 +95,7 @@ def resolve_groups(t: pd.DataFrame, columns: dict[str, str], school_year: int) -
         year_given=year_given,
         year_source=year_source,
         missing=(code == "") & (name == ""),
+        excel_damaged=matches(name.where(name != "", code), _EXCEL_DAMAGE),
         code_too_long=code.str.len() > MAX_LENGTH["group_code"],
         code_bad_chars=bad != "",
         bad_chars=bad,

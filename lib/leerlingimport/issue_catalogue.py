@@ -27,9 +27,9 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
     "unsupported-file": (
         "error",
         "dit is geen leerlingbestand dat wij kunnen lezen ({detail}). Stuur een .csv, .xlsx, "
-        ".xls, .ods of .zip met daarin een van die bestanden.",
-        "this is not a pupil file we can read ({detail}). Send a .csv, .xlsx, .xls, .ods, or a "
-        ".zip holding one of those.",
+        ".xls, .ods of EDEXML-bestand (.xml), of een .zip met daarin een van die bestanden.",
+        "this is not a pupil file we can read ({detail}). Send a .csv, .xlsx, .xls, .ods or "
+        "EDEXML (.xml) file, or a .zip holding one of those.",
     ),
     "encrypted-file": (
         "error",
@@ -119,6 +119,25 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "de kolommen {detail} betekenen allebei '{field}'. Laat er één van staan.",
         "the columns {detail} both mean '{field}'. Keep only one of them.",
     ),
+    "rows-skipped": (
+        "info",
+        "rij {detail} is een toelichting of totaalregel, geen leerling, en is overgeslagen.",
+        "row {detail} is a note or a total line, not a pupil, and was skipped.",
+    ),
+    "unnamed-column": (
+        "warning",
+        "kolom {detail} heeft geen naam in de kopregel en is niet gelezen. Geef de kolom een naam "
+        "(bijv. LEERLINGNUMMER) als de bibliotheek die nodig heeft.",
+        "column {detail} has no name in the header row and was not read. Name the column (e.g. "
+        "LEERLINGNUMMER) if the library needs it.",
+    ),
+    "hidden-sheet-read": (
+        "warning",
+        "de leerlingen staan op het verborgen tabblad '{detail}'; dat is gelezen. Klopt dat niet, "
+        "maak dan het juiste tabblad zichtbaar en upload opnieuw.",
+        "the pupils are on the hidden sheet '{detail}'; it was read. If that is wrong, make the "
+        "right sheet visible and upload again.",
+    ),
     "column-dropped": (
         "info",
         "kolommen die de bibliotheek niet nodig heeft zijn niet gelezen: {detail}.",
@@ -167,6 +186,27 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "this line is longer than {limit} characters; no pupil row is that long. The file was "
         "not read. Export the pupils again, or check the line in a text editor.",
     ),
+    "too-many-lines": (
+        "error",
+        "het bestand heeft {found} regels; meer dan {limit} lezen wij niet (ook lege regels "
+        "tellen mee). Exporteer alleen de leerlingen, of splits het bestand per vestiging.",
+        "the file has {found} lines; we do not read more than {limit} (blank lines count too). "
+        "Export only the pupils, or split the file by branch.",
+    ),
+    "too-wide": (
+        "error",
+        "deze regel heeft {found} velden; een leerlingbestand heeft er hooguit {limit}. Het "
+        "bestand is niet gelezen. Exporteer alleen de kolommen die de bibliotheek vraagt.",
+        "this line has {found} fields; a pupil file has at most {limit}. The file was not read. "
+        "Export only the columns the library asks for.",
+    ),
+    "rows-do-not-match-header": (
+        "error",
+        "{found} van de {rows} regels hebben een ander aantal velden dan de kopregel. Het "
+        "bestand is niet gelezen. Controleer het scheidingsteken en exporteer opnieuw.",
+        "{found} of the {rows} lines have another number of fields than the header row. The "
+        "file was not read. Check the delimiter and export again.",
+    ),
     "mixed-delimiters": (
         "error",
         "de kopregel is gescheiden met '{header}', de leerlingrijen met '{rows}'. Sla het "
@@ -191,6 +231,14 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
         "leerlingen.",
         "the zip file holds more than one pupil file ({detail}). We cannot tell which one is "
         "the whole school. Upload each file on its own, or one file with all pupils.",
+    ),
+    "garbled-text-repaired": (
+        "warning",
+        "een deel van de tekst was verminkt door een verkeerde tekenset en is hersteld "
+        "({detail}). Controleer de namen met accenten, en sla het bestand de volgende keer op "
+        "als 'CSV UTF-8'.",
+        "part of the text was garbled by a wrong character set and was repaired ({detail}). "
+        "Check the names with accents, and next time save the file as 'CSV UTF-8'.",
     ),
     "hidden-characters-removed": (
         "warning",
@@ -232,8 +280,8 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
     ),
     "initials-derived": (
         "info",
-        "voorletters zijn afgeleid uit de roepnaam bij {count} leerling(en).",
-        "initials were derived from the first name for {count} pupil(s).",
+        "voorletters zijn afgeleid uit de roepnaam ({count}).",
+        "initials were derived from the first name ({count}).",
     ),
     "group-code-derived": (
         "info",
@@ -256,6 +304,15 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
         "error",
         "de groep ontbreekt. Vul de groep (klas) van de leerling in.",
         "the group is missing. Fill in the pupil's group (class).",
+    ),
+    "group-changed-by-excel": (
+        "error",
+        "de groep '{value}' is door Excel veranderd in een datum of een getal (bijv. '5-6' in "
+        "'5-jun', '1/2' in '0,5'). Zet de kolom in Excel op 'Tekst', typ de groepen opnieuw en "
+        "upload het bestand opnieuw.",
+        "the group '{value}' was changed by Excel into a date or a number (e.g. '5-6' into "
+        "'5-jun', '1/2' into '0.5'). Set the column to 'Text' in Excel, type the groups again "
+        "and upload the file again.",
     ),
     "group-code-too-long": (
         "error",
@@ -326,6 +383,15 @@ VALIDATION: Final[dict[str, tuple[_S, str, str]]] = {
         "(dd-mm-jjjj). De leerling wordt ingelezen zonder geboortedatum.",
         "the birth date '{value}' has a two-digit year. Use four digits (dd-mm-yyyy). The pupil "
         "is read without a birth date.",
+    ),
+    "birth-date-month-first": (
+        "warning",
+        "de geboortedatums in deze kolom lijken met de maand vóór de dag geschreven (zoals "
+        "11/25/2013); daarom is '{value}' niet gebruikt. De leerling is verwerkt zonder "
+        "geboortedatum. Exporteer de datums als dd-mm-jjjj.",
+        "the birth dates in this column seem written month first (like 11/25/2013), so "
+        "'{value}' was not used. The pupil was processed without a birth date. Export the "
+        "dates as dd-mm-yyyy.",
     ),
     "birth-date-implausible": (
         "warning",

@@ -17,7 +17,7 @@ from leerlingimport.groups import resolve_groups
 from leerlingimport.intake import Ingested
 from leerlingimport.intake.headers import ALIASES
 from leerlingimport.issue_catalogue import CATALOGUE
-from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
+from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue, plural
 from leerlingimport.params import SchoolParams
 from leerlingimport.schema import (
     CARD_LENGTH,
@@ -30,8 +30,8 @@ from leerlingimport.schema import (
 
 REQUIRED = {
     "student_number": ("student_number",),
-    "surname": ("surname",),
-    "first_name": ("first_name", "initials"),
+    "surname": ("surname", "full_name"),
+    "first_name": ("first_name", "initials", "full_name"),
     "group_code": ("group_code", "group_name"),
 }
 LABELS = {
@@ -107,6 +107,14 @@ def validate(
     return check.result()
 
 
+def _pupils(count: int, language: Language) -> str:
+    return (
+        plural(count, "leerling", "leerlingen")
+        if language == "nl"
+        else plural(count, "pupil", "pupils")
+    )
+
+
 def normalise_student_numbers(values: pd.Series, school: SchoolParams) -> pd.Series:
     """The school's student number rules: a BRIN prefix and/or leading zeros ignored."""
     key = values.fillna("").astype("str").str.strip()
@@ -122,7 +130,7 @@ def _missing_columns(read: Ingested, language: Language) -> list[Issue]:
     issues = []
     for need, options in REQUIRED.items():
         if not any(o in read.columns for o in options):
-            aliases = [a.upper() for o in options for a in ALIASES[o]]
+            aliases = [a.upper() for o in options if o in ALIASES for a in ALIASES[o]]
             issues.append(
                 make_issue(
                     "missing-column",
@@ -147,6 +155,7 @@ class _Checker:
         self.issues: list[Issue] = list(read.issues)
         ingest_errors = {i.row for i in read.issues if i.severity == "error" and i.row}
         self.errors = self.t[SOURCE_ROW].isin(ingest_errors)
+        self.broken = self.errors.copy()  # rows read wrongly (field count): no more noise
 
     def header(self, name: str) -> str:
         return self.read.columns.get(name, name)
@@ -160,6 +169,7 @@ class _Checker:
         **details: object,
     ) -> None:
         """One issue per masked row; errors also reject the row."""
+        mask = mask & ~self.broken
         if not mask.any():
             return
         shown = self.t[column] if values is None else values
@@ -216,6 +226,7 @@ class _Checker:
         self.t["group_code"], self.t["group_name"] = resolved.code, resolved.name
         self.t["year_group"] = resolved.year
         self.flag("group-missing", resolved.missing, "group_code")
+        self.flag("group-changed-by-excel", resolved.excel_damaged, "group_code")
         self.flag("group-code-too-long", resolved.code_too_long, "group_code")
         self.flag(
             "group-code-invalid-character",
@@ -229,7 +240,7 @@ class _Checker:
         )
         self.flag(
             "year-group-unknown",
-            resolved.year_unknown & ~resolved.missing,
+            resolved.year_unknown & ~resolved.missing & ~resolved.excel_damaged,
             "group_code",
             values=resolved.year_source,
         )
@@ -258,7 +269,11 @@ class _Checker:
         if derive.any():
             self.t.loc[derive, "initials"] = first[derive].str.slice(0, 1).str.upper() + "."
             self.issues.append(
-                make_issue("initials-derived", count=int(derive.sum()), language=self.language)
+                make_issue(
+                    "initials-derived",
+                    count=_pupils(int(derive.sum()), self.language),
+                    language=self.language,
+                )
             )
 
     def birth_dates(self, today: dt.date) -> None:
@@ -266,6 +281,7 @@ class _Checker:
         dates, status = parse_dates(given)
         self.flag("birth-date-invalid", status == "bad", "birth_date")
         self.flag("birth-date-ambiguous", status == "ambiguous", "birth_date")
+        self.flag("birth-date-month-first", status == "month_first", "birth_date")
         low, high = AGES[self.school.sector]
         age = (pd.Timestamp(today) - dates).dt.days // 365.25
         self.flag(

@@ -111,9 +111,9 @@ def database_error(err: exc.DBAPIError) -> LeerlingimportError:
     if isinstance(err, exc.OperationalError) and (
         err.connection_invalidated or _is_connect_error(err)
     ):
-        first = str(err.orig).strip().splitlines()[0][:160] if str(err.orig).strip() else ""
         return DatabaseUnavailable(
-            f"De database is niet bereikbaar ({first}). Probeer het later opnieuw."
+            "De database is niet bereikbaar. Controleer of de databaseserver draait en of "
+            "LEERLINGIMPORT_DATABASE_URL klopt, en probeer het opnieuw."
         )
     if "no such table" in text or ("does not exist" in text and "relation" in text):
         return ConfigError(

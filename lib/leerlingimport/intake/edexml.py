@@ -58,12 +58,16 @@ def read_edexml(data: bytes) -> EdexPupils:
 
     try:
         root = fromstring(data, forbid_dtd=True)
-    except (DefusedXmlException, ValueError) as err:
-        raise Refused("unsafe-xml", type(err).__name__) from None
+    except (DefusedXmlException, ValueError):
+        words = ("entiteiten of externe verwijzingen", "entities or external references")
+        raise Refused("unsafe-xml", words) from None
     except ParseError as err:
+        line = err.position[0] if err.position else "?"
         raise Refused(
-            "unsupported-file", (f"XML niet te lezen: {err}", f"unreadable XML: {err}")
+            "unsupported-file",
+            (f"XML niet te lezen, fout in regel {line}", f"unreadable XML, error in line {line}"),
         ) from None
+    _strip_namespaces(root)
     if root.tag != "EDEX":
         raise Refused(
             "unsupported-file",
@@ -78,6 +82,13 @@ def read_edexml(data: bytes) -> EdexPupils:
         sensitive |= {a for a in pupil.attrib if a in SENSITIVE}
         rows.append([*_row(pupil, groups), brin])
     return EdexPupils(rows, sorted(sensitive))
+
+
+def _strip_namespaces(root: Element) -> None:
+    """``{http://...}EDEX`` is EDEX: some exports declare a default namespace."""
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith("{"):
+            element.tag = element.tag.split("}", 1)[1]
 
 
 def _row(pupil: Element, groups: dict[str, Element]) -> list[str]:

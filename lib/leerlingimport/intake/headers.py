@@ -145,6 +145,7 @@ def normalise_header(text: str) -> str:
 
 
 _LOOKUP = {normalise_header(a): field for field, names in ALIASES.items() for a in names}
+_PUPIL_NR = {"nr", "nummer", "no"}
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,15 @@ def map_headers(headers: list[str]) -> HeaderMap:
             dropped.append(header.strip())
         else:
             claims.setdefault(field, []).append(index)
+    # A hand-made list's 'Nr' is the pupil's number when the file has no address and no
+    # other pupil number; next to a street it is the house number.
+    if "student_number" not in claims and "street" not in claims:
+        numbered = [i for i in claims.get("house_number", []) if keys[i] in _PUPIL_NR]
+        if numbered:
+            claims["student_number"] = numbered
+            claims["house_number"] = [i for i in claims["house_number"] if i not in numbered]
+            if not claims["house_number"]:
+                del claims["house_number"]
     duplicates = [
         (f, [headers[i].strip() for i in idx]) for f, idx in claims.items() if len(idx) > 1
     ]

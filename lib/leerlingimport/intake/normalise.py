@@ -113,6 +113,43 @@ def strip_hidden(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame,
     return out, [int(r) for r in out.loc[touched, "source_row"]]
 
 
+# UTF-8 read as Windows-1252 (or Latin-1): 'ë' becomes 'Ã«', 'ş' becomes 'ÅŸ'. A lead byte's
+# letter followed by what a continuation byte looks like in Windows-1252 is never Dutch text.
+_CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+_CONTINUATION += "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+_MOJIBAKE = f"[\u00c2-\u00c5][{_CONTINUATION}]"
+_EXCEL_TEXT = r'^="(.*)"$'  # Excel's ="01001", written to keep leading zeros
+
+
+def repair_text(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of ``table`` with Excel's ``="01001"`` unwrapped and double-encoded text
+    ('ZoÃ«') decoded back ('Zoë'); returns examples of what was repaired, for a warning."""
+    out = table.copy()
+    examples: list[str] = []
+    for column in columns:
+        text = arrow(out[column])
+        wrapped = pc.match_substring_regex(text, _EXCEL_TEXT)
+        if pc.any(wrapped).as_py():
+            text = pc.if_else(wrapped, pc.replace_substring_regex(text, _EXCEL_TEXT, r"\1"), text)
+            out[column] = _series(text, out[column])
+        garbled = pd.Series(pc.match_substring_regex(text, _MOJIBAKE), index=out.index)
+        if garbled.fillna(False).astype(bool).any():
+            before = out.loc[garbled.fillna(False).astype(bool), column]
+            after = before.map(_undo_mojibake)
+            out.loc[after.index, column] = after
+            examples += [f"'{b}' → '{a}'" for b, a in zip(before, after, strict=True) if a != b]
+    return out, examples
+
+
+def _undo_mojibake(value: str) -> str:
+    for wrong in ("cp1252", "latin-1"):
+        try:
+            return value.encode(wrong).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return value
+
+
 def clean_name(value: str) -> str:
     """Unicode NFC with whitespace collapsed: ``' Zoë   de '`` → ``'Zoë de'``."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()

@@ -23,7 +23,12 @@ from leerlingimport.intake.containers import (
     read_member,
 )
 from leerlingimport.intake.headers import HeaderMap, header_score, map_headers
-from leerlingimport.intake.normalise import normalise_table, split_full_name, strip_hidden
+from leerlingimport.intake.normalise import (
+    normalise_table,
+    repair_text,
+    split_full_name,
+    strip_hidden,
+)
 from leerlingimport.intake.safety import ensure_parser_safety
 from leerlingimport.intake.sheets import (
     EXCEL_EPOCH,
@@ -36,6 +41,7 @@ from leerlingimport.intake.sheets import (
 )
 from leerlingimport.intake.text import (
     DELIMITERS,
+    MAX_FIELDS,
     decode,
     lines_of,
     read_plain_body,
@@ -88,6 +94,8 @@ class _Sheet:
     spreadsheet: bool
     lines: list[str] | None = None  # a quote-free text file: its lines, for the fast reader
     epoch: dt.date = EXCEL_EPOCH  # day zero of the workbook's date serials
+    hidden: bool = False  # a hidden sheet is read only when no visible one holds the pupils
+    hidden_used: bool = False
 
 
 def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
@@ -131,6 +139,7 @@ def _sheets(detected: Detected) -> list[_Sheet]:
         if '"' not in decoded.text:  # no quoting: a record is a line (most system exports)
             lines = lines_of(decoded.text)
             head = [line.split(delimiter) for line in lines[:HEADER_SEARCH_ROWS]]
+            _refuse_too_wide(head)
             return [_Sheet(head, range(1, len(lines) + 1), fmt, False, lines)]
         numbers, records = split_records(decoded.text, delimiter)
         return [_Sheet(records, numbers, fmt, False)]
@@ -143,23 +152,41 @@ def _sheets(detected: Detected) -> list[_Sheet]:
             FileFormat(detected.container, sheet=g.name),
             True,
             epoch=epoch,
+            hidden=not g.visible,
         )
         for g in grids
-        if g.visible
     ]
+
+
+def _refuse_too_wide(rows: Sequence[Sequence[object]]) -> None:
+    for number, row in enumerate(rows, start=1):
+        if len(row) > MAX_FIELDS:
+            raise Refused("too-wide", row=number, found=len(row), limit=MAX_FIELDS)
 
 
 def _header_row(sheet: _Sheet) -> tuple[int, int]:
     """(score, index) of the row that looks most like a header, among the first rows."""
     best = (0, -1)
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        score = header_score([cell_text(c) for c in row])
+        score = header_score([cell_text(c) for c in row[:MAX_FIELDS]])
         if score > best[0]:
             best = (score, index)
     return best
 
 
 def _choose_sheet(sheets: list[_Sheet], language: Language) -> tuple[_Sheet, int]:
+    visible = [s for s in sheets if not s.hidden]
+    try:
+        return _best_sheet(visible)
+    except Refused:
+        hidden = [s for s in sheets if s.hidden]
+        if not hidden:
+            raise
+        chosen = _best_sheet(hidden)
+        return replace(chosen[0], hidden_used=True), chosen[1]
+
+
+def _best_sheet(sheets: list[_Sheet]) -> tuple[_Sheet, int]:
     scored = [(_header_row(s), s) for s in sheets]
     good = [(score, index, s) for (score, index), s in scored if score >= MIN_HEADER_SCORE]
     if not good:
@@ -202,6 +229,11 @@ def _from_sheet(
     mapping = map_headers(headers)
     fmt = replace(sheet.fmt, header_row=sheet.numbers[header_index], member=member)
     issues = [*notes, *_header_issues(mapping, language)]
+    if sheet.hidden_used:
+        issues.append(
+            make_issue("hidden-sheet-read", detail=str(sheet.fmt.sheet), language=language)
+        )
+    issues += _unnamed_columns(sheet, header_index, headers, language)
     issues += [
         make_issue("forbidden-column", column=headers[i], language=language)
         for i in _bsn_value_columns(sheet, header_index, mapping)
@@ -224,6 +256,10 @@ def _from_sheet(
         table[f] = table[f].str.strip()
     kept = (table[list(mapping.fields)] != "").any(axis=1)  # blank rows, rows of separators only
     table = table[kept].reset_index(drop=True)
+    table, skipped = _without_notes(table, list(mapping.fields))
+    if skipped:
+        rows = bounded([str(r) for r in skipped], 8, language)
+        issues.append(make_issue("rows-skipped", detail=rows, language=language))
     if not sheet.spreadsheet:
         kept_rows = set(table[SOURCE_ROW])
         issues += _field_count_issues(odd_rows, odd_numbers, kept_rows, len(headers), language)
@@ -241,6 +277,10 @@ def _cleaned(
     """The normalised table, and warnings for what cleaning changed that a person should
     check: hidden characters removed, a full name split into its parts."""
     issues = []
+    table, repaired = repair_text(table, fields)
+    if repaired:
+        shown = bounded(sorted(set(repaired)), 3, language)
+        issues.append(make_issue("garbled-text-repaired", detail=shown, language=language))
     table, hidden = strip_hidden(table, fields)
     if hidden:
         rows = bounded([str(r) for r in sorted(hidden)], 8, language)
@@ -260,18 +300,63 @@ def _cleaned(
 
 
 BSN_SAMPLE = 200
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "card_number": "pasnummer",
+        "student_number": "leerlingnummer",
+        "group_code": "groepscode",
+        "group_name": "groepsnaam",
+        "year_group": "jaargroep",
+        "initials": "voorletters",
+        "first_name": "roepnaam",
+        "prefix": "tussenvoegsel",
+        "surname": "achternaam",
+        "full_name": "naam",
+        "birth_date": "geboortedatum",
+        "sex": "geslacht",
+        "street": "straat",
+        "house_number": "huisnummer",
+        "house_number_suffix": "toevoeging",
+        "postcode": "postcode",
+        "city": "woonplaats",
+        "email": "e-mailadres",
+        "school_brin": "BRIN",
+    },
+    "en": {},
+}
+FIELD_LABELS["en"] = {k: k.replace("_", " ") for k in FIELD_LABELS["nl"]}
+
+
+def _sample(sheet: _Sheet, header_index: int) -> list[Sequence[Cell]]:
+    """The first rows below the header, split into cells."""
+    if sheet.lines is not None:
+        delimiter = str(sheet.fmt.delimiter)
+        return [line.split(delimiter) for line in sheet.lines[header_index + 1 :][:BSN_SAMPLE]]
+    return list(sheet.rows[header_index + 1 :][:BSN_SAMPLE])
+
+
+def _unnamed_columns(
+    sheet: _Sheet, header_index: int, headers: list[str], language: Language
+) -> list[Issue]:
+    """A column with values but no header is not read: say so, naming its position."""
+    sample = _sample(sheet, header_index)
+    found = [
+        str(col + 1)
+        for col in range(len(headers))
+        if col < len(headers)
+        and not headers[col]
+        and any(col < len(r) and cell_text(r[col]).strip() for r in sample)
+    ]
+    if not found:
+        return []
+    return [make_issue("unnamed-column", detail=bounded(found, 5, language), language=language)]
 
 
 def _bsn_value_columns(sheet: _Sheet, header_index: int, mapping: HeaderMap) -> list[int]:
     """Columns whose values are burgerservicenummers, whatever their header says: nine digits
     passing the 11-proef in most of the first rows. Checked for every column the library does
     not read, and for the student number (a school may export the BSN as the pupil number)."""
-    sample: list[Sequence[Cell]]
-    if sheet.lines is not None:
-        delimiter = str(sheet.fmt.delimiter)
-        sample = [line.split(delimiter) for line in sheet.lines[header_index + 1 :][:BSN_SAMPLE]]
-    else:
-        sample = list(sheet.rows[header_index + 1 :][:BSN_SAMPLE])
+    sample = _sample(sheet, header_index)
     mapped = set(mapping.fields.values()) - {mapping.fields.get("student_number", -1)}
     width = max((len(r) for r in sample), default=0)
     found = []
@@ -374,10 +459,10 @@ def _header_issues(mapping: HeaderMap, language: Language) -> list[Issue]:
         make_issue("forbidden-column", column=h, language=language) for _, h in mapping.forbidden
     ]
     for field_name, headers in mapping.duplicates:
-        quoted = " en ".join(f"'{h}'" for h in headers)
-        issues.append(
-            make_issue("duplicate-column", detail=quoted, field=field_name, language=language)
-        )
+        joiner = " en " if language == "nl" else " and "
+        quoted = joiner.join(f"'{h}'" for h in headers)
+        label = FIELD_LABELS[language].get(field_name, field_name)
+        issues.append(make_issue("duplicate-column", detail=quoted, field=label, language=language))
     if mapping.dropped:
         issues.append(
             make_issue(
@@ -411,7 +496,8 @@ def _from_edexml(
     table = _table(columns, list(range(1, len(pupils.rows) + 1)))
     fmt = FileFormat("edexml", "utf-8", member=member)
     sources = dict(zip(edexml.CANONICAL, edexml.HEADERS, strict=True))
-    return Ingested(normalise_table(table), fmt, sources, [], issues)
+    table, more = _cleaned(table, list(edexml.CANONICAL), sources, language)
+    return Ingested(table, fmt, sources, [], [*issues, *more])
 
 
 def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> Detected:
@@ -443,7 +529,8 @@ def _pick_member(detected: Detected, notes: list[Issue], language: Language) -> 
     candidates.sort(key=lambda c: -c[0])
     pupil_files = [c.name for score, c in candidates if score >= MIN_HEADER_SCORE]
     if len(pupil_files) > 1:
-        raise Refused("several-pupil-files", bounded([f"'{n[:60]}'" for n in pupil_files], 5))
+        named = bounded([f"'{n[:60]}'" for n in pupil_files], 5, language)
+        raise Refused("several-pupil-files", named)
     for _score, other in candidates[1:]:
         why = "minder passende kolommen" if language == "nl" else "fewer matching columns"
         notes.append(
@@ -463,6 +550,23 @@ def _member_score(inner: Detected) -> int:
 
 def _megabytes(size: int) -> str:
     return f"{size / 2**20:.0f} MB"
+
+
+_NOTE = r"(?i)^\s*(\(.*\)|totaal\b.*|aantal\b.*|total\b.*)\s*$"
+
+
+def _without_notes(table: pd.DataFrame, fields: list[str]) -> tuple[pd.DataFrame, list[int]]:
+    """Rows that are notes, not pupils: every value in brackets ('(dd-mm-jjjj)' under a
+    header), or a total line ('Totaal: 3 leerlingen') with at most two values."""
+    if table.empty:
+        return table, []
+    values = table[fields]
+    filled = values != ""
+    noted = values.apply(lambda column: column.str.fullmatch(_NOTE).fillna(False))
+    all_notes = (noted | ~filled).all(axis=1)
+    total_line = noted.any(axis=1) & (filled.sum(axis=1) <= 2)
+    note = all_notes | total_line
+    return table[~note].reset_index(drop=True), [int(r) for r in table.loc[note, SOURCE_ROW]]
 
 
 def _thousands(number: int) -> str:

@@ -84,7 +84,7 @@ def formula_cells(data: bytes, container: Container) -> list[str]:
                 found += _xlsx_formula_refs(read_member(archive, name))
             elif container == "ods" and name == "content.xml":
                 count = len(_ODS_FORMULA.findall(read_member(archive, name)))
-                found += [f"{count} cel(len)"] if count else []
+                found += [f"{count} ×"] if count else []
     return found
 
 

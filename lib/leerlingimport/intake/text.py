@@ -17,6 +17,9 @@ from leerlingimport.intake.containers import Refused, utf16_without_bom
 
 DELIMITERS = (";", ",", "\t", "|")
 MAX_LINE = 65_536  # characters: a pupil row is a few hundred; longer is not a pupil file
+MAX_LINES = 400_000  # line breaks: 200,000 pupils with a blank line each
+MAX_FIELDS = 500  # fields on one line: pupil files have a few dozen
+MAX_ODD_LINES = 1_000  # lines with another field count than the header, before we give up
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -30,6 +33,9 @@ class DecodedText:
 def lines_of(text: str, *, keepends: bool = False) -> list[str]:
     """The lines of CSV text, split only on the line breaks CSV knows (CR, LF, CRLF): a name
     holding U+2028 or a form feed stays on its line. Refuses a line too long to be a row."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if breaks > MAX_LINES:
+        raise Refused("too-many-lines", found=_dotted(breaks), limit=_dotted(MAX_LINES))
     if keepends:
         lines = _split_keepends(text)
     else:
@@ -40,6 +46,10 @@ def lines_of(text: str, *, keepends: bool = False) -> list[str]:
     if longest is not None and len(lines[longest]) > MAX_LINE:
         raise Refused("line-too-long", row=longest + 1, limit=f"{MAX_LINE:,}".replace(",", "."))
     return lines
+
+
+def _dotted(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def _split_keepends(text: str) -> list[str]:
@@ -180,6 +190,8 @@ def split_records(text: str, delimiter: str) -> tuple[list[int], list[list[str]]
         for fields in reader:
             if any(f.count("\n") > 2 for f in fields):
                 break  # a quote that never closes swallows the lines after it
+            if len(fields) > MAX_FIELDS:
+                raise Refused("too-wide", row=reader.line_num, found=len(fields), limit=MAX_FIELDS)
             records.append(fields)
             line = reader.line_num + 1
         else:
@@ -211,8 +223,14 @@ def read_plain_body(
     import pyarrow.csv as pcsv
 
     counts = [line.count(delimiter) for line in lines]
+    widest = max(range(len(counts)), key=counts.__getitem__, default=None)
+    if widest is not None and counts[widest] >= MAX_FIELDS:
+        row = first_number + widest
+        raise Refused("too-wide", row=row, found=counts[widest] + 1, limit=MAX_FIELDS)
     good = [i for i, c in enumerate(counts) if c == width - 1]
     odd = [i for i, c in enumerate(counts) if c != width - 1 and lines[i].strip()]
+    if len(odd) > MAX_ODD_LINES and len(odd) * 10 > len(lines):
+        raise Refused("rows-do-not-match-header", found=_dotted(len(odd)), rows=_dotted(len(lines)))
     names = [f"c{i}" for i in range(width)]
     wanted = {f"c{col}": field for field, col in fields.items()}
     if good:
