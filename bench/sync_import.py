@@ -268,8 +268,7 @@ def pipeline(url: str, args: argparse.Namespace) -> dict[str, object]:
 def _time_parts() -> dict[str, float]:
     """Time the two parts the floor has no counterpart for: hashing the new pupils' one-time
     passwords and writing their printable list."""
-    import leerlingimport.pipeline as pipeline_module
-    import leerlingimport.sync.apply as apply_module
+    import leerlingimport.passwords as passwords_module
 
     parts: dict[str, float] = {}
 
@@ -285,8 +284,8 @@ def _time_parts() -> dict[str, float]:
 
         setattr(module, name, wrapper)
 
-    timed(apply_module, "pupil_one_time_passwords", "otp_s")
-    timed(pipeline_module, "_write_artifacts", "export_s")
+    timed(passwords_module, "pupil_one_time_passwords", "otp_s")
+    timed(passwords_module, "_write_list", "export_s")
     return parts
 
 

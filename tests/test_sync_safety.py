@@ -10,18 +10,22 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, select, text
 
-from leerlingimport.db import reading
-from leerlingimport.db.tables import Customer, ImportRun
+from leerlingimport.credentials import authenticate
+from leerlingimport.db import reading, writing
+from leerlingimport.db.tables import Credential, Customer, Enrollment, ImportRun
 from leerlingimport.params import Params
 from leerlingimport.synthetic import demo_library, exports
 
 from .conftest import REPO
 from .sync_helpers import NEXT_YEAR, count, imp, snapshot
 
-POINTS = ["after-customers", "after-enrollments", "after-deregistration", "before-commit"]
+ENROLL_POINTS = ["after-customers", "after-enrollments", "enroll-before-commit"]
+DEREGISTER_POINTS = ["after-deregistration", "deregister-before-commit"]
+PASSWORD_POINTS = ["passwords-writing", "passwords-listed", "passwords-before-commit"]
 
 
 def _cli(database_url: str, data_dir: Path, path: Path, **env: str) -> subprocess.Popen[str]:
@@ -58,8 +62,24 @@ def two_years(tmp_path: Path) -> tuple[bytes, Path]:
     return exports.parnassys_csv(years.spec, years.first), second
 
 
-@pytest.mark.parametrize("point", POINTS)
-def test_killed_import_leaves_nothing_and_the_rerun_succeeds(
+def _killed(database_url: str, data_dir: Path, path: Path, point: str) -> None:
+    killed = _cli(database_url, data_dir, path, LEERLINGIMPORT_KILL_AT=point)
+    killed.communicate(timeout=120)
+    assert killed.returncode == -9  # SIGKILL, like a power cut
+
+
+def _statuses(engine: Engine) -> list[tuple[str, str | None]]:
+    with reading(engine) as conn:
+        return [
+            (status, error)
+            for status, error in conn.execute(
+                select(ImportRun.status, ImportRun.error).order_by(ImportRun.id)
+            )
+        ]
+
+
+@pytest.mark.parametrize("point", ENROLL_POINTS)
+def test_a_run_killed_inside_enroll_leaves_the_database_as_it_was(
     point: str,
     engine: Engine,
     database_url: str,
@@ -70,16 +90,67 @@ def test_killed_import_leaves_nothing_and_the_rerun_succeeds(
     first, second = two_years
     imp(engine, params, tmp_path, first)
     before = snapshot(engine)
-    killed = _cli(database_url, tmp_path, second, LEERLINGIMPORT_KILL_AT=point)
-    killed.communicate(timeout=120)
-    assert killed.returncode == -9  # SIGKILL, mid-transaction
+    _killed(database_url, tmp_path, second, point)
     assert snapshot(engine) == before
+    assert [s for s, _ in _statuses(engine)] == ["applied", "running"]  # its lock, now stale
     with reading(engine) as conn:
-        assert conn.scalars(select(ImportRun.status)).all() == ["applied"]  # no 'running' left
         if engine.dialect.name == "sqlite":
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     rerun = imp(engine, params, tmp_path, second.read_bytes(), now=NEXT_YEAR)
     assert rerun.status == "applied" and rerun.counts["new"] > 0
+    statuses = _statuses(engine)
+    assert statuses[1][0] == "failed" and "vrijgegeven" in str(statuses[1][1])
+
+
+@pytest.mark.parametrize("point", DEREGISTER_POINTS)
+def test_a_run_killed_inside_deregister_leaves_enroll_applied_and_nobody_deregistered(
+    point: str,
+    engine: Engine,
+    database_url: str,
+    params: Params,
+    tmp_path: Path,
+    two_years: tuple[bytes, Path],
+) -> None:
+    first, second = two_years
+    imp(engine, params, tmp_path, first)
+    _killed(database_url, tmp_path, second, point)
+    with reading(engine) as conn:
+        statuses = set(conn.scalars(select(Enrollment.status)))
+        passwords = len(conn.scalars(select(Credential.customer_id)).all())
+    assert statuses == {"active"}  # the newcomers enrolled, the leavers not yet gone
+    assert passwords == count(engine, Customer)  # every new pupil got a password
+    rerun = imp(engine, params, tmp_path, second.read_bytes(), now=NEXT_YEAR)
+    assert rerun.status == "applied" and rerun.counts["new"] == 0
+    assert rerun.counts["deregistered"] > 0
+
+
+@pytest.mark.parametrize("point", PASSWORD_POINTS)
+def test_no_pupil_is_left_without_a_password_a_rerun_cannot_issue(
+    point: str,
+    engine: Engine,
+    database_url: str,
+    params: Params,
+    tmp_path: Path,
+    two_years: tuple[bytes, Path],
+) -> None:
+    first, _second = two_years
+    path = tmp_path / "first.csv"
+    path.write_bytes(first)
+    _killed(database_url, tmp_path, path, point)
+    pupils = count(engine, Customer)
+    with reading(engine) as conn:
+        assert conn.scalars(select(Credential.customer_id)).all() == []  # none committed
+    assert pupils > 0
+    rerun = imp(engine, params, tmp_path, first, now=NEXT_YEAR)
+    assert rerun.passwords_issued == pupils and rerun.passwords_file
+    printed = pd.concat(
+        pd.read_excel(rerun.passwords_file, sheet_name=None, dtype=str, engine="calamine").values()
+    )
+    assert len(printed) == pupils
+    row = printed.iloc[0]
+    with writing(engine) as conn:
+        login = authenticate(conn, row["Pasnummer"], row["Eenmalig wachtwoord"], NEXT_YEAR)
+    assert login.ok and login.must_change
 
 
 def test_two_imports_of_one_school_at_once_apply_nothing_twice(
@@ -94,7 +165,7 @@ def test_two_imports_of_one_school_at_once_apply_nothing_twice(
         database_url,
         tmp_path,
         second,
-        LEERLINGIMPORT_SLOW_AT="before-commit",
+        LEERLINGIMPORT_SLOW_AT="enroll-before-commit",
         LEERLINGIMPORT_SLOW_SECONDS="3",
     )
     time.sleep(1.5)  # the first holds the school's lock, waiting before its commit

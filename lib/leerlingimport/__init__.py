@@ -25,6 +25,22 @@ _EXPORTS = {
     "make_engine": "leerlingimport.db",
     "run_import": "leerlingimport.pipeline",
     "validate": "leerlingimport.validation",
+    # The workbook's steps over one run directory, and the run they belong to.
+    "Run": "leerlingimport.runs",
+    "start_run": "leerlingimport.runs",
+    "load_run": "leerlingimport.runs",
+    "finish_run": "leerlingimport.runs",
+    "fail_run": "leerlingimport.runs",
+    "release_run": "leerlingimport.runs",
+    "ingest_step": "leerlingimport.steps",
+    "validate_step": "leerlingimport.steps",
+    "raise_for_rejection": "leerlingimport.steps",
+    "enroll": "leerlingimport.steps",
+    "issue_passwords": "leerlingimport.passwords",
+    "deregister": "leerlingimport.steps",
+    # What a notebook shows: pseudonymous unless asked.
+    "issues_frame": "leerlingimport.display",
+    "plan_frame": "leerlingimport.display",
 }
 
 __all__ = [
@@ -34,26 +50,50 @@ __all__ = [
     "Issue",
     "LeerlingimportError",
     "Params",
+    "Run",
     "SchoolParams",
     "Settings",
     "Validated",
     "check_file",
+    "deregister",
+    "enroll",
+    "fail_run",
+    "finish_run",
     "ingest",
+    "ingest_step",
+    "issue_passwords",
+    "issues_frame",
     "load_params",
+    "load_run",
     "make_engine",
+    "plan_frame",
+    "raise_for_rejection",
+    "release_run",
     "run_import",
+    "start_run",
     "validate",
+    "validate_step",
 ]
 
 if TYPE_CHECKING:
     from leerlingimport.checking import CheckResult, check_file
     from leerlingimport.db import make_engine
+    from leerlingimport.display import issues_frame, plan_frame
     from leerlingimport.errors import LeerlingimportError
     from leerlingimport.intake import Ingested, ingest
     from leerlingimport.issues import Issue
     from leerlingimport.params import Params, SchoolParams, load_params
+    from leerlingimport.passwords import issue_passwords
     from leerlingimport.pipeline import ImportResult, run_import
+    from leerlingimport.runs import Run, fail_run, finish_run, load_run, release_run, start_run
     from leerlingimport.settings import Settings
+    from leerlingimport.steps import (
+        deregister,
+        enroll,
+        ingest_step,
+        raise_for_rejection,
+        validate_step,
+    )
     from leerlingimport.validation import Validated, validate
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
+from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Sequence
 from leerlingimport.errors import ConflictError, InputFileError
 from leerlingimport.schema import CARD_LENGTH
@@ -55,8 +56,7 @@ def allocate_card_numbers(conn: Connection, prefix: str, count: int) -> list[str
         first = _advance(conn, name, want)
         batch = [format_card_number(prefix, v) for v in range(first, first + want)]
         taken: set[str] = set()
-        for start in range(0, len(batch), 900):  # PostgreSQL: at most 65,535 parameters
-            chunk = batch[start : start + 900]
+        for chunk in chunks(batch):
             taken.update(conn.scalars(select(Card.number).where(Card.number.in_(chunk))))
         numbers.extend(n for n in batch if n not in taken)
     return numbers

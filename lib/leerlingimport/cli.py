@@ -140,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("runs", help="de imports, nieuwste eerst")
     cmd.add_argument("--school", help="alleen deze school (BRIN)")
     cmd.add_argument("--json", action="store_true", help="druk één JSON-lijst af")
+    cmd.add_argument(
+        "--release",
+        metavar="RUN_ID",
+        help="geef een run vrij die nog 'bezig' staat maar waarvan het proces is gestopt",
+    )
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
 
     _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))

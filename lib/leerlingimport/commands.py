@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from leerlingimport.errors import ConfigError, InputFileError
+from leerlingimport.errors import ConfigError, InputFileError, NotFound
 from leerlingimport.params import load_params
 from leerlingimport.settings import Settings
 
@@ -101,10 +101,24 @@ def runs(args: argparse.Namespace, settings: Settings) -> int:
     from leerlingimport.reporting import list_runs, render_runs
 
     timezone = load_params(settings.params_dir).library.timezone
+    if args.release:
+        return _release(settings, args.release)
     with open_database(settings) as engine:
         table = list_runs(engine, args.school)
     text = json.dumps(table, ensure_ascii=False, indent=2) if args.json else None
     print(text or render_runs(table, timezone))
+    return 0
+
+
+def _release(settings: Settings, run_id: str) -> int:
+    from leerlingimport.runs import operator_name, release_run
+
+    by = operator_name()
+    with open_database(settings) as engine:
+        done = release_run(engine, run_id, f"vrijgegeven door {by} met 'runs --release'")
+    if not done:
+        raise NotFound(f"Run {run_id} staat niet op 'bezig'; er is niets vrijgegeven.")
+    print(f"Run {run_id} is vrijgegeven; de school kan weer worden geïmporteerd.")
     return 0
 
 

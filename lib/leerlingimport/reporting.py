@@ -64,8 +64,8 @@ def render_import(result: ImportResult, language: Language = "nl") -> str:
         lines.append(f"  {render_issue(issue, language)}")
     if len(shown) > 20:
         lines.append(f"  ... {'en nog' if nl else 'and'} {len(shown) - 20}")
-    if not result.new_pupils.empty:
-        where = f"{result.archive}/nieuwe_leerlingen.xlsx"
+    if result.passwords_file:
+        where = result.passwords_file
         lines.append(
             f"  {'Pasnummers en wachtwoorden om te printen' if nl else 'Printable cards'}: {where}"
         )

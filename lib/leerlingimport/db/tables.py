@@ -290,6 +290,10 @@ class ImportRun(Base):
     code_version: Mapped[str | None] = mapped_column(String(40))
     archive_path: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)  # why a failed run failed, for people
+    started_by: Mapped[str | None] = mapped_column(String(100))  # the operator or portal user
+    host: Mapped[str | None] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[dt.datetime | None]
 
 
 class Change(Base):

@@ -1,5 +1,6 @@
-"""Writing a plan: customers, cards, enrollments, groups, subscriptions, one-time passwords,
-deregistrations and the change log, in bulk, inside the caller's one transaction."""
+"""Writing a plan, in bulk, inside the caller's transaction: the enroll step (customers,
+cards, enrollments, groups, subscriptions, transfers) and the deregister step, each with its
+change log. One-time passwords are issued by their own step (leerlingimport.passwords)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ import pandas as pd
 from sqlalchemy import Connection, Integer, bindparam, insert, literal, select, update
 
 from leerlingimport.cards import allocate_card_numbers
-from leerlingimport.credentials import pupil_one_time_passwords
 from leerlingimport.dates import local_date, school_year, school_year_end
+from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import (
     Card,
     Change,
-    Credential,
     Customer,
     Enrollment,
     Group,
@@ -28,7 +28,7 @@ from leerlingimport.names import name_key
 from leerlingimport.params import DeregistrationRules, SchoolParams
 from leerlingimport.schema import CONTACT_FIELDS
 from leerlingimport.sync.plan import NEW_ACTIONS, Plan, plain_text
-from leerlingimport.sync.state import CHUNK, ids
+from leerlingimport.sync.state import ids
 
 PERSON_FIELDS = (
     "initials",
@@ -39,7 +39,6 @@ PERSON_FIELDS = (
     "sex",
     *CONTACT_FIELDS,
 )
-OTP_VALID = dt.timedelta(days=60)
 
 
 @dataclass(frozen=True)
@@ -61,10 +60,10 @@ class Context:
         return school_year(self.today)
 
 
-def apply_plan(conn: Connection, plan: Plan, ctx: Context) -> pd.DataFrame:
-    """Write ``plan``; returns the new pupils with their card numbers and one-time passwords,
-    for the printable export. A held plan creates and updates only: its transfers and
-    deregistrations are held back, and so are the held pupils' field changes."""
+def apply_enrollment(conn: Connection, plan: Plan, ctx: Context) -> None:
+    """Write the enroll step of ``plan``: new customers, links, updates, transfers, enrollments,
+    cards, subscriptions, groups and their change log. A held plan creates and updates only:
+    its transfers are held back, and so are the held pupils' field changes."""
     rows = plan.rows[plan.rows["action"] != "skip"]
     diffs = plan.diffs
     if plan.held:  # a pupil taken from another school, as new or as a returning one
@@ -79,29 +78,33 @@ def apply_plan(conn: Connection, plan: Plan, ctx: Context) -> pd.DataFrame:
     _end_elsewhere(conn, rows[rows["old_enrollment_id"].notna()], ctx)
     rows["enrollment_id"] = _enroll(conn, rows, ctx)
     fault_point("after-enrollments")
-    cards = _issue_cards(conn, rows, ctx)
+    _issue_cards(conn, rows, ctx)
     _ensure_subscriptions(conn, ctx)
     _upsert_groups(conn, rows, ctx)
-    passwords = _one_time_passwords(conn, ids(rows.loc[created, "customer_id"]), ctx)
-    if not plan.held:
-        _deregister(conn, plan.deregister, ctx)
-        fault_point("after-deregistration")
-    _log(conn, rows, diffs, plan, ctx)
-    new = rows[created].copy()
-    new["card_number"] = new["customer_id"].map(cards)
-    new["one_time_password"] = new["customer_id"].map(passwords)
-    keep = [
-        "customer_id",
-        "card_number",
-        "one_time_password",
-        "group_code",
-        "group_name",
-        "initials",
-        "first_name",
-        "prefix",
-        "surname",
+    _log(conn, rows, diffs, ctx)
+
+
+def apply_deregistration(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
+    """Deregister ``leaving`` (enrollment_id, customer_id, last_seen_school_year), with the
+    change log: enrollment ended, this school's cards blocked, the school_library
+    subscription ended per the school's mode; the customer, library subscription and loans
+    stay."""
+    _deregister(conn, leaving, ctx)
+    fault_point("after-deregistration")
+    entries = [
+        {
+            "run_id": ctx.run_pk,
+            "customer_id": _int(d.customer_id),
+            "enrollment_id": _int(d.enrollment_id),
+            "action": "deregister",
+            "field": None,
+            "old_value": None,
+            "new_value": None,
+        }
+        for d in leaving.itertuples()
     ]
-    return new[keep].reset_index(drop=True)
+    if entries:
+        conn.execute(insert(Change), entries)
 
 
 def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> list[int]:
@@ -381,27 +384,6 @@ def _upsert_groups(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
         )
 
 
-def _one_time_passwords(conn: Connection, customers: list[int], ctx: Context) -> dict[int, str]:
-    if not customers:
-        return {}
-    pairs = pupil_one_time_passwords(len(customers))
-    conn.execute(
-        insert(Credential),
-        [
-            {
-                "customer_id": c,
-                "password_hash": h,
-                "must_change": True,
-                "otp_expires_at": ctx.now + OTP_VALID,
-                "failed_attempts": 0,
-                "updated_at": ctx.now,
-            }
-            for c, (_, h) in zip(customers, pairs, strict=True)
-        ],
-    )
-    return {c: plain for c, (plain, _) in zip(customers, pairs, strict=True)}
-
-
 def _deregister(conn: Connection, leaving: pd.DataFrame, ctx: Context) -> None:
     """End the enrollments, block this school's cards, end the school_library subscription
     per the school's mode; the customer, the library subscription and loans stay."""
@@ -481,10 +463,8 @@ def _end_subscriptions(
     )
 
 
-def _log(
-    conn: Connection, rows: pd.DataFrame, diffs: pd.DataFrame, plan: Plan, ctx: Context
-) -> None:
-    """The change log: one row per action, one per changed field, one per deregistration."""
+def _log(conn: Connection, rows: pd.DataFrame, diffs: pd.DataFrame, ctx: Context) -> None:
+    """The change log: one row per action, one per changed field."""
     entries = [
         {
             "run_id": ctx.run_pk,
@@ -509,19 +489,6 @@ def _log(
         }
         for d in diffs.itertuples()
     ]
-    if not plan.held:
-        entries += [
-            {
-                "run_id": ctx.run_pk,
-                "customer_id": _int(d.customer_id),
-                "enrollment_id": _int(d.enrollment_id),
-                "action": "deregister",
-                "field": None,
-                "old_value": None,
-                "new_value": None,
-            }
-            for d in plan.deregister.itertuples()
-        ]
     if entries:
         conn.execute(insert(Change), entries)
 
@@ -538,8 +505,8 @@ def _in_chunks_rows(
 ) -> list[tuple[Any, ...]]:
     """Like ``_in_chunks``, for selects of whole rows."""
     found: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), CHUNK):
-        found.extend(tuple(r) for r in conn.execute(make(values[start : start + CHUNK])))
+    for chunk in chunks(values):
+        found.extend(tuple(r) for r in conn.execute(make(list(chunk))))
     return found
 
 
@@ -547,8 +514,8 @@ def _in_chunks(conn: Connection, make: Callable[[list[Any]], Any], values: list[
     """Run ``make(chunk)`` for chunks of ``values`` (PostgreSQL takes at most 65,535 bound
     parameters a statement); returns the scalars of every select, nothing for updates."""
     found: list[Any] = []
-    for start in range(0, len(values), CHUNK):
-        result = conn.execute(make(values[start : start + CHUNK]))
+    for chunk in chunks(values):
+        result = conn.execute(make(list(chunk)))
         if result.returns_rows:
             found.extend(result.scalars())
     return found

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 
+from leerlingimport.db.chunks import chunks
 from leerlingimport.names import name_keys
 
 MAX_KEYS = 1000
@@ -49,8 +50,7 @@ def lock_customers(conn: Connection, customers: set[int], held: set[int]) -> set
     from leerlingimport.db.tables import Customer
 
     wanted = sorted(customers - held)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
+    for chunk in chunks(wanted):
         conn.execute(
             select(Customer.id)
             .where(Customer.id.in_(chunk))

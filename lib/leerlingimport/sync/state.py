@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,12 +20,12 @@ from sqlalchemy import (
     select,
 )
 
+from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
 from leerlingimport.validation import normalise_student_numbers
 
-CHUNK = 900  # bound parameters per IN list: safe for SQLite and PostgreSQL
 PERSON = [
     Customer.id.label("customer_id"),
     Customer.initials,
@@ -203,15 +203,10 @@ def _frame(result: Any) -> pd.DataFrame:
 
 
 def _frame_chunks(conn: Connection, values: Sequence[Any], make: Any) -> pd.DataFrame:
-    frames = [_frame(conn.execute(make(chunk))) for chunk in _chunks(values)]
+    frames = [_frame(conn.execute(make(chunk))) for chunk in chunks(values)]
     if frames:
         return pd.concat(frames, ignore_index=True)
     return _frame(conn.execute(make([])))
-
-
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def ids(values: Iterable[Any]) -> list[int]:

@@ -1,0 +1,246 @@
+"""The life of one import run: started (the per-school lock, committed), its heartbeat,
+finished or failed, and released when the process that held it died.
+
+The run's row in ``import_runs`` with status ``running`` is the per-school lock (a partial
+unique index): committed at the start, so it holds across the five steps, each of which may run
+in a process of its own. A run whose process is gone (same host, process id no longer alive)
+or whose heartbeat stopped more than ``STALE_AFTER`` ago is stale: the next run of the school
+releases it, and so does ``leerlingimport runs --release RUN_ID``. Releasing is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from leerlingimport.artifacts import load_json, run_directory, save_json
+from leerlingimport.db import reading, writing
+from leerlingimport.db.tables import ImportRun, School
+from leerlingimport.errors import ConflictError, NotFound
+from leerlingimport.library import school_id
+from leerlingimport.params import Params
+
+log = logging.getLogger(__name__)
+STALE_AFTER = dt.timedelta(minutes=15)
+POLL_SECONDS = 0.5
+
+
+class RunLocked(ConflictError):
+    """Another run of the school is busy."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One import run: what every step needs to find its inputs and write its outputs."""
+
+    pk: int
+    run_id: str
+    brin: str
+    school_id: int
+    dry_run: bool
+    now: dt.datetime  # the run's moment: every step dates its changes by it
+    directory: Path
+    started_by: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "brin": self.brin,
+            "dry_run": self.dry_run,
+            "now": self.now.isoformat(),
+            "started_by": self.started_by,
+        }
+
+
+def start_run(
+    engine: Engine,
+    params: Params,
+    brin: str,
+    *,
+    data_dir: Path,
+    data: bytes = b"",
+    dry_run: bool = False,
+    started_by: str | None = None,
+    now: dt.datetime | None = None,
+    wait_seconds: float = 0.0,
+) -> Run:
+    """Take the school's lock as a committed run record; another busy run of the school is
+    refused with a clear message, or waited for up to ``wait_seconds``. A stale run of the
+    school (its process died) is released first."""
+    school = params.school(brin)
+    now = now or dt.datetime.now(dt.UTC)
+    run_id = f"{school.brin}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    who = started_by or operator_name()
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        release_stale(engine, school.brin)
+        try:
+            with writing(engine) as conn:
+                pk = int(
+                    conn.execute(
+                        insert(ImportRun)
+                        .values(
+                            run_id=run_id,
+                            school_id=school_id(conn, school.brin),
+                            started_at=now,
+                            dry_run=dry_run,
+                            status="running",
+                            input_sha256=hashlib.sha256(data).hexdigest() if data else None,
+                            params_snapshot=school.model_dump(mode="json"),
+                            code_version=version("leerlingimport"),
+                            archive_path=str(data_dir / "runs" / run_id),
+                            started_by=who,
+                            host=socket.gethostname(),
+                            pid=os.getpid(),
+                            heartbeat_at=dt.datetime.now(dt.UTC),
+                        )
+                        .returning(ImportRun.id)
+                    ).scalar_one()
+                )
+            break
+        except ConflictError:
+            if time.monotonic() >= deadline:
+                raise _locked(engine, school.brin) from None
+            time.sleep(POLL_SECONDS)
+    with reading(engine) as conn:
+        school_pk = school_id(conn, school.brin)
+    run = Run(
+        pk, run_id, school.brin, school_pk, dry_run, now, run_directory(data_dir, run_id), who
+    )
+    save_json(run.directory, "run", run.as_json())
+    return run
+
+
+def load_run(engine: Engine, run_id: str, data_dir: Path) -> Run:
+    """A started run, for a step that runs in a process of its own."""
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(ImportRun.id, ImportRun.school_id, School.brin, ImportRun.dry_run)
+            .join(School, School.id == ImportRun.school_id)
+            .where(ImportRun.run_id == run_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"Run {run_id} bestaat niet.")
+    directory = run_directory(data_dir, run_id)
+    saved = load_json(directory, "run")
+    now = dt.datetime.fromisoformat(saved["now"])
+    return Run(
+        row.id, run_id, row.brin, row.school_id, row.dry_run, now, directory, saved["started_by"]
+    )
+
+
+def heartbeat(engine: Engine, run: Run) -> None:
+    """The run is alive (each step calls this when it starts); this process now holds it."""
+    with writing(engine) as conn:
+        conn.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run.pk)
+            .values(
+                heartbeat_at=dt.datetime.now(dt.UTC), host=socket.gethostname(), pid=os.getpid()
+            )
+        )
+
+
+def finish_run(
+    engine: Engine, run: Run, status: str, counts: dict[str, int], error: str | None = None
+) -> None:
+    """End the run with its status (``applied``, ``planned``, ``held``, ``rejected``,
+    ``failed``) and counts; the school's lock is free again."""
+    with writing(engine) as conn:
+        conn.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run.pk)
+            .values(status=status, counts=counts, finished_at=dt.datetime.now(dt.UTC), error=error)
+        )
+
+
+def fail_run(engine: Engine, run: Run, message: str, counts: dict[str, int]) -> None:
+    finish_run(engine, run, "failed", counts, message)
+
+
+def release_run(engine: Engine, run_id: str, reason: str) -> bool:
+    """Release a running run (its process died): it becomes ``failed`` with ``reason``.
+    False when the run was not running."""
+    with writing(engine) as conn:
+        done = conn.execute(
+            update(ImportRun)
+            .where(ImportRun.run_id == run_id, ImportRun.status == "running")
+            .values(status="failed", finished_at=dt.datetime.now(dt.UTC), error=reason)
+        ).rowcount
+    if done:
+        log.warning("run %s released: %s", run_id, reason)
+    return bool(done)
+
+
+def release_stale(engine: Engine, brin: str) -> list[str]:
+    """Release the school's running runs whose process is gone; returns their run ids."""
+    with reading(engine) as conn:
+        running = conn.execute(
+            select(ImportRun.run_id, ImportRun.host, ImportRun.pid, ImportRun.heartbeat_at)
+            .join(School, School.id == ImportRun.school_id)
+            .where(School.brin == brin, ImportRun.status == "running")
+        ).all()
+    released = []
+    for run_id, host, pid, beat in running:
+        why = _stale_reason(host, pid, beat)
+        if why and release_run(engine, run_id, f"vrijgegeven: {why}"):
+            released.append(run_id)
+    return released
+
+
+def _stale_reason(host: str | None, pid: int | None, beat: dt.datetime | None) -> str | None:
+    if host == socket.gethostname() and pid and not _alive(pid):
+        return f"het proces ({pid}) bestaat niet meer"
+    if beat is not None and dt.datetime.now(dt.UTC) - beat > STALE_AFTER:
+        return f"geen teken van leven sinds {beat:%Y-%m-%d %H:%M} UTC"
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _locked(engine: Engine, brin: str) -> RunLocked:
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(ImportRun.run_id, ImportRun.started_by, ImportRun.started_at)
+            .join(School, School.id == ImportRun.school_id)
+            .where(School.brin == brin, ImportRun.status == "running")
+        ).first()
+    if row is None:
+        return RunLocked(f"Er loopt al een import voor school {brin}; probeer het zo opnieuw.")
+    return RunLocked(
+        f"Er loopt al een import voor school {brin}: {row.run_id}, gestart door "
+        f"{row.started_by or 'onbekend'}. Wacht tot die klaar is; is het proces gestopt, "
+        f"geef de run dan vrij met 'leerlingimport runs --release {row.run_id}'."
+    )
+
+
+def operator_name() -> str:
+    """Who runs this process: the operator's login name."""
+    try:
+        return os.getlogin()
+    except OSError:
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "onbekend"

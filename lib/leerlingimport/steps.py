@@ -1,0 +1,260 @@
+"""The five steps of an import, as public functions over one run directory (DESIGN §5).
+
+``ingest`` → ``validate`` (``raise_for_rejection`` stops a run on a rejected file) → ``enroll``
+(plans and applies creates, links, updates, transfers and cards in one transaction, planning
+inside it) → ``issue_passwords`` → ``deregister`` (its own transaction; takes the enroll
+step's plan, applies the hold guard). Each step saves its output in the run directory and the
+next loads it, so a step can run in a process of its own (a notebook's kernel) and be run
+again. Steps return data and never print. ``pipeline.run_import`` composes the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from leerlingimport.artifacts import load_json, load_table, save_json, save_table
+from leerlingimport.dates import local_date
+from leerlingimport.db import writing
+from leerlingimport.db.tables import Enrollment
+from leerlingimport.errors import InputFileError
+from leerlingimport.faults import fault_point
+from leerlingimport.intake import FileFormat, Ingested, ingest
+from leerlingimport.issues import Issue, Language, file_errors
+from leerlingimport.params import Params
+from leerlingimport.runs import Run, heartbeat
+from leerlingimport.sync.apply import Context, apply_deregistration, apply_enrollment
+from leerlingimport.sync.findings import Hold
+from leerlingimport.sync.locks import lock_customers, lock_people
+from leerlingimport.sync.plan import Plan, plan_sync
+from leerlingimport.sync.state import ids, load_state
+from leerlingimport.validation import Validated, validate
+
+COUNT_KEYS = (
+    "rows",
+    "rejected",
+    "new",
+    "created",
+    "transferred",
+    "reactivated",
+    "updated",
+    "unchanged",
+    "deregistered",
+)
+
+
+class FileRejected(InputFileError):
+    """The file is rejected as a whole; ``issues`` say why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        lines = "\n".join(f"- {i.message}" for i in file_errors(issues))
+        super().__init__(f"Het bestand is geweigerd:\n{lines}")
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """What the enroll step decided (and, unless a dry run, applied)."""
+
+    counts: dict[str, int]
+    status: str  # planned | applied | held | rejected
+    holds: list[Hold] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def ingest_step(run: Run, data: bytes, name: str, *, language: Language = "nl") -> Ingested:
+    """Step 1: read the file into the canonical table; saved as ``read``."""
+    read = ingest(data, name, language=language)
+    save_table(run.directory, "read", read.table)
+    save_json(
+        run.directory,
+        "read",
+        {
+            "name": name,
+            "format": asdict(read.format),
+            "columns": read.columns,
+            "dropped_columns": read.dropped_columns,
+            "issues": [i.as_dict() for i in read.issues],
+        },
+    )
+    return read
+
+
+def load_ingested(run: Run) -> Ingested:
+    saved = load_json(run.directory, "read")
+    fmt = dict(saved["format"])
+    fmt["mixed_lines"] = tuple(fmt.get("mixed_lines") or ())
+    return Ingested(
+        load_table(run.directory, "read"),
+        FileFormat(**fmt),
+        saved["columns"],
+        saved["dropped_columns"],
+        _issues(saved["issues"]),
+    )
+
+
+def validate_step(
+    run: Run, params: Params, *, language: Language = "nl", timezone: str | None = None
+) -> Validated:
+    """Step 2: the field rules; saved as ``checked``."""
+    read = load_ingested(run)
+    today = local_date(run.now, timezone or params.library.timezone)
+    checked = validate(read, params.school(run.brin), language=language, today=today)
+    save_table(run.directory, "checked", checked.table)
+    save_json(run.directory, "checked", {"issues": [i.as_dict() for i in checked.issues]})
+    return checked
+
+
+def load_validated(run: Run) -> Validated:
+    table = load_table(run.directory, "checked")
+    return Validated(table, _issues(load_json(run.directory, "checked")["issues"]))
+
+
+def raise_for_rejection(checked: Validated) -> None:
+    """Stop a run on a file that is rejected as a whole."""
+    if checked.rejected:
+        raise FileRejected(checked.issues)
+
+
+def enroll(
+    engine: Engine,
+    run: Run,
+    params: Params,
+    *,
+    confirm: bool = False,
+    language: Language = "nl",
+) -> Enrolled:
+    """Step 3: match and plan inside one transaction (after locking what the file may match),
+    then apply creates, links, updates, transfers and cards, unless the run is a dry run, the
+    file looks like another school's, or the run is held whole. Saves the plan."""
+    heartbeat(engine, run)
+    checked = load_validated(run)
+    columns = load_json(run.directory, "read")["columns"]
+    with writing(engine) as conn:
+        concurrent = lock_people(conn, checked.table)
+        plan = _plan(conn, run, checked, columns, params, confirm, language)
+        held_customers: set[int] = set()
+        while concurrent:  # PostgreSQL: lock what the plan matched, then plan again
+            matched = set(ids(plan.rows["customer_id"].dropna()))
+            if matched <= held_customers:
+                break
+            held_customers = lock_customers(conn, matched, held_customers)
+            plan = _plan(conn, run, checked, columns, params, confirm, language)
+        status = _status(plan, run)
+        if not run.dry_run and status in ("applied", "held") and not plan.hold_all:
+            apply_enrollment(conn, plan, _context(run, params))
+        fault_point("enroll-before-commit")
+    counts = rejected_counts(len(checked.table)) if plan.rejected else plan.counts
+    enrolled = Enrolled(counts, status, plan.holds, plan.issues)
+    _save_plan(run, plan, enrolled)
+    return enrolled
+
+
+def deregister(engine: Engine, run: Run, params: Params) -> int:
+    """Step 5: deregister the leavers the enroll step found, in a transaction of its own,
+    unless the run is held, rejected or a dry run; returns how many were deregistered. Run
+    again after a crash, it deregisters whoever is still active."""
+    saved = load_json(run.directory, "enrolled")
+    if saved["status"] != "applied":
+        return 0
+    heartbeat(engine, run)
+    leavers = load_table(run.directory, "leavers")
+    with writing(engine) as conn:
+        still = set(
+            conn.scalars(
+                select(Enrollment.id).where(
+                    Enrollment.school_id == run.school_id, Enrollment.status == "active"
+                )
+            )
+        )
+        leaving = leavers[leavers["enrollment_id"].isin(still)]
+        apply_deregistration(conn, leaving, _context(run, params))
+        fault_point("deregister-before-commit")
+    return len(leaving)
+
+
+def enrolled_counts(run: Run) -> tuple[str, dict[str, int], list[Issue]]:
+    """The status, counts and issues the enroll step saved."""
+    saved = load_json(run.directory, "enrolled")
+    return saved["status"], saved["counts"], _issues(saved["issues"])
+
+
+def _plan(
+    conn: Any,
+    run: Run,
+    checked: Validated,
+    columns: dict[str, str],
+    params: Params,
+    confirm: bool,
+    language: Language,
+) -> Plan:
+    school = params.school(run.brin)
+    state = load_state(conn, run.school_id, school, checked.table)
+    return plan_sync(
+        checked,
+        state,
+        school,
+        columns,
+        other_schools={b: s.deregistration for b, s in params.schools.items()},
+        confirm_deregistration=confirm,
+        language=language,
+    )
+
+
+def _status(plan: Plan, run: Run) -> str:
+    if plan.rejected:
+        return "rejected"
+    if plan.held:
+        return "held"
+    return "planned" if run.dry_run else "applied"
+
+
+def _context(run: Run, params: Params) -> Context:
+    school = params.school(run.brin)
+    return Context(
+        run.pk, run.school_id, school, params.library.card_prefix, run.now, params.library.timezone
+    )
+
+
+def _save_plan(run: Run, plan: Plan, enrolled: Enrolled) -> None:
+    keep = ["source_row", "action", "matched_by", "skip", "customer_id", "enrollment_id"]
+    rows = plan.rows[[c for c in keep if c in plan.rows.columns]]
+    save_table(run.directory, "plan", rows.astype({"customer_id": "Int64"}))
+    save_table(run.directory, "leavers", plan.deregister)
+    save_json(
+        run.directory,
+        "enrolled",
+        {
+            "status": enrolled.status,
+            "counts": enrolled.counts,
+            "holds": [asdict(h) for h in enrolled.holds],
+            "issues": [i.as_dict() for i in enrolled.issues],
+        },
+    )
+
+
+def rejected_counts(rows: int) -> dict[str, int]:
+    """The counts of a rejected file: every row rejected, nothing else."""
+    return {**dict.fromkeys(COUNT_KEYS, 0), "rows": rows, "rejected": rows}
+
+
+def _issues(saved: list[dict[str, Any]]) -> list[Issue]:
+    return [Issue(**i) for i in saved]
+
+
+__all__ = [
+    "COUNT_KEYS",
+    "Enrolled",
+    "FileRejected",
+    "deregister",
+    "enroll",
+    "enrolled_counts",
+    "ingest_step",
+    "load_ingested",
+    "load_validated",
+    "raise_for_rejection",
+    "rejected_counts",
+    "validate_step",
+]
