@@ -97,3 +97,40 @@ def subscriptions_of(engine: Engine, customer: int) -> list[tuple[str, str]]:
 def count(engine: Engine, table: Any) -> int:
     with reading(engine) as conn:
         return len(conn.execute(select(table.id)).all())
+
+
+def cli_import(
+    database_url: str, data_dir: Path, path: Path, brin: str = "99ZZ", *extra: str, **env: str
+) -> Any:
+    """``leerlingimport import PATH --school BRIN --json`` in a process of its own (a
+    ``subprocess.Popen``), with ``env`` added (fault points: LEERLINGIMPORT_KILL_AT, ...)."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    command = [
+        sys.executable,
+        "-m",
+        "leerlingimport",
+        "--database-url",
+        database_url,
+        "--params-dir",
+        str(REPO / "params"),
+        "--data-dir",
+        str(data_dir),
+        "import",
+        str(path),
+        "--school",
+        brin,
+        "--json",
+        *extra,
+    ]
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )

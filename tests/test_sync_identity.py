@@ -6,9 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,7 @@ from leerlingimport.synthetic.people import Pupil
 
 from .conftest import REPO
 from .fixtures import PO, WISE_HEADER, csv_bytes, pupils, wise_rows
-from .sync_helpers import NEXT_YEAR, NOW, customer_of, enrollments, imp, snapshot
+from .sync_helpers import NEXT_YEAR, NOW, cli_import, customer_of, enrollments, imp, snapshot
 
 YY = dataclasses.replace(PO, brin="99YY")
 WW = dataclasses.replace(PO, brin="99WW")
@@ -323,34 +320,6 @@ def test_dates_are_the_librarys_local_dates(engine: Engine, params: Params, tmp_
     }
 
 
-def _cli(
-    database_url: str, data_dir: Path, path: Path, brin: str, **env: str
-) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "leerlingimport",
-        "--database-url",
-        database_url,
-        "--params-dir",
-        str(REPO / "params"),
-        "--data-dir",
-        str(data_dir),
-        "import",
-        str(path),
-        "--school",
-        brin,
-        "--json",
-    ]
-    return subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
-
-
 def test_two_schools_importing_the_same_children_at_once(
     engine: Engine, database_url: str, params: Params, tmp_path: Path
 ) -> None:
@@ -366,7 +335,7 @@ def test_two_schools_importing_the_same_children_at_once(
         ]
         files[brin] = tmp_path / f"{brin}.csv"
         files[brin].write_bytes(exports.parnassys_csv(YY, movers))
-    slow = _cli(
+    slow = cli_import(
         database_url,
         tmp_path,
         files["99YY"],
@@ -377,7 +346,7 @@ def test_two_schools_importing_the_same_children_at_once(
     import time
 
     time.sleep(1.5)  # the first is inside its transaction, holding the mover
-    quick = _cli(database_url, tmp_path, files["99WW"], "99WW")
+    quick = cli_import(database_url, tmp_path, files["99WW"], "99WW")
     outputs = [p.communicate(timeout=120) for p in (slow, quick)]
     assert [p.returncode for p in (slow, quick)] == [0, 0], outputs
     results = [json.loads(out) for out, _ in outputs]

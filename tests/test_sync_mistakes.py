@@ -252,7 +252,7 @@ def test_undated_reactivation_races_a_link_elsewhere(
     import json
     import time
 
-    from .test_sync_identity import _cli
+    from .sync_helpers import cli_import
 
     ps = pupils(12)
     p = ps[0]
@@ -267,7 +267,7 @@ def test_undated_reactivation_races_a_link_elsewhere(
     zz.write_bytes(csv_bytes(header, rows))  # p is back at ZZ, the list has no birth dates
     yy = tmp_path / "yy.csv"
     yy.write_bytes(exports.parnassys_csv(YY, [dataclasses.replace(p, student_number="5501")]))
-    slow = _cli(
+    slow = cli_import(
         database_url,
         tmp_path,
         zz,
@@ -276,7 +276,7 @@ def test_undated_reactivation_races_a_link_elsewhere(
         LEERLINGIMPORT_SLOW_SECONDS="3",
     )
     time.sleep(1.5)
-    quick = _cli(database_url, tmp_path, yy, "99YY")
+    quick = cli_import(database_url, tmp_path, yy, "99YY")
     outputs = [x.communicate(timeout=120) for x in (slow, quick)]
     statuses = [json.loads(out)["status"] for out, _ in outputs]
     assert "failed" not in statuses, (statuses, outputs[1][1][-600:])

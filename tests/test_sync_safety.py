@@ -4,9 +4,6 @@ imports of one school at once apply nothing twice (reference/security.md TX-01, 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,38 +17,12 @@ from leerlingimport.db.tables import Credential, Customer, Enrollment, ImportRun
 from leerlingimport.params import Params
 from leerlingimport.synthetic import demo_library, exports
 
-from .conftest import REPO
-from .sync_helpers import NEXT_YEAR, count, imp, snapshot
+from .sync_helpers import NEXT_YEAR, cli_import, count, imp, snapshot
 
 ENROLL_POINTS = ["after-customers", "after-enrollments", "enroll-before-commit"]
 DEREGISTER_POINTS = ["after-deregistration", "deregister-before-commit"]
+CONFIRM = ("--confirm-deregistration",)
 PASSWORD_POINTS = ["passwords-writing", "passwords-listed", "passwords-before-commit"]
-
-
-def _cli(database_url: str, data_dir: Path, path: Path, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "leerlingimport",
-            "--database-url",
-            database_url,
-            "--params-dir",
-            str(REPO / "params"),
-            "--data-dir",
-            str(data_dir),
-            "import",
-            str(path),
-            "--school",
-            "99ZZ",
-            "--json",
-            "--confirm-deregistration",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **env},
-    )
 
 
 @pytest.fixture
@@ -63,7 +34,9 @@ def two_years(tmp_path: Path) -> tuple[bytes, Path]:
 
 
 def _killed(database_url: str, data_dir: Path, path: Path, point: str) -> None:
-    killed = _cli(database_url, data_dir, path, LEERLINGIMPORT_KILL_AT=point)
+    killed = cli_import(
+        database_url, data_dir, path, "99ZZ", *CONFIRM, LEERLINGIMPORT_KILL_AT=point
+    )
     killed.communicate(timeout=120)
     assert killed.returncode == -9  # SIGKILL, like a power cut
 
@@ -161,15 +134,17 @@ def test_two_imports_of_one_school_at_once_apply_nothing_twice(
     two_years: tuple[bytes, Path],
 ) -> None:
     _first, second = two_years
-    slow = _cli(
+    slow = cli_import(
         database_url,
         tmp_path,
         second,
+        "99ZZ",
+        *CONFIRM,
         LEERLINGIMPORT_SLOW_AT="enroll-before-commit",
         LEERLINGIMPORT_SLOW_SECONDS="3",
     )
     time.sleep(1.5)  # the first holds the school's lock, waiting before its commit
-    quick = _cli(database_url, tmp_path, second)
+    quick = cli_import(database_url, tmp_path, second, "99ZZ", *CONFIRM)
     outputs = [p.communicate(timeout=120) for p in (slow, quick)]
     results = [json.loads(out) for out, _err in outputs]
     assert [p.returncode for p in (slow, quick)] == [0, 0], outputs

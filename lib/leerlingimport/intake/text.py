@@ -72,28 +72,10 @@ def decode(data: bytes) -> DecodedText:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            try:
-                return _checked(data.decode(encoding), encoding)
-            except UnicodeDecodeError as err:
-                raise Refused(
-                    "unknown-encoding",
-                    (
-                        f"ongeldige bytes op positie {err.start}",
-                        f"invalid bytes at position {err.start}",
-                    ),
-                ) from None
+            return _strictly(data, encoding, encoding)
     utf16 = utf16_without_bom(data)
     if utf16:
-        try:
-            return _checked(data.decode(utf16), "utf-16")
-        except UnicodeDecodeError as err:
-            raise Refused(
-                "unknown-encoding",
-                (
-                    f"ongeldige bytes op positie {err.start}",
-                    f"invalid bytes at position {err.start}",
-                ),
-            ) from None
+        return _strictly(data, utf16, "utf-16")
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -108,6 +90,18 @@ def decode(data: bytes) -> DecodedText:
                 f"unknown character at position {err.start}",
             ),
         ) from None
+
+
+def _strictly(data: bytes, codec: str, name: str) -> DecodedText:
+    """``data`` in ``codec``, which the file's own marks name: no other is tried."""
+    try:
+        return _checked(data.decode(codec), name)
+    except UnicodeDecodeError as err:
+        where = (
+            f"ongeldige bytes op positie {err.start}",
+            f"invalid bytes at position {err.start}",
+        )
+        raise Refused("unknown-encoding", where) from None
 
 
 def _by_line(data: bytes) -> DecodedText:
