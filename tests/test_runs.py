@@ -61,12 +61,26 @@ def test_a_run_whose_process_died_is_released_and_logged(
             select(ImportRun.status, ImportRun.error).where(ImportRun.id == stale.pk)
         ).one()
     assert status == "failed" and "bestaat niet meer" in str(error)
-    # A heartbeat that stopped long ago is stale too, on any host; and an operator can release.
+    # A step on another machine silent for an hour is stale; a run between steps is stale only
+    # after a day without a step; and an operator can release a run no step is running for.
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     with writing(engine) as conn:
         conn.execute(
             update(ImportRun)
             .where(ImportRun.id == fresh.pk)
-            .values(host="elders", heartbeat_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+            .values(host="elders", pid=4242, heartbeat_at=an_hour_ago)
+        )
+    idle = start_run(engine, params, "99ZZ", data_dir=tmp_path)
+    with writing(engine) as conn:
+        conn.execute(
+            update(ImportRun).where(ImportRun.id == idle.pk).values(heartbeat_at=an_hour_ago)
+        )
+    with pytest.raises(RunLocked):  # an analyst pausing between steps keeps the school
+        start_run(engine, params, "99ZZ", data_dir=tmp_path)
+    a_day_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
+    with writing(engine) as conn:
+        conn.execute(
+            update(ImportRun).where(ImportRun.id == idle.pk).values(heartbeat_at=a_day_ago)
         )
     later = start_run(engine, params, "99ZZ", data_dir=tmp_path)
     assert release_run(engine, later.run_id, "vrijgegeven door de test") is True
@@ -113,6 +127,11 @@ STEP = textwrap.dedent(
 ).format(params=str(REPO / "params"))
 
 
+def step_command(url: str, data_dir: Path, name: str, run_id: str, data: Path) -> list[str]:
+    argv = [sys.executable, "-c", STEP, url, str(data_dir), name, run_id]
+    return [*argv, str(data), NEXT_YEAR.isoformat()] if name == "ingest" else argv
+
+
 def _state(engine: Engine) -> dict[str, object]:
     """Everything but what is random by design (one-time password hashes) or the run's id."""
     state = snapshot(engine)
@@ -149,15 +168,20 @@ def test_five_steps_in_five_processes_do_what_run_import_does(
     steps_dir = tmp_path / "steps"
 
     def step(name: str, run_id: str = "-") -> str:
-        argv = [sys.executable, "-c", STEP, database_url, str(steps_dir), name, run_id]
-        if name == "ingest":
-            argv += [str(second), NEXT_YEAR.isoformat()]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            step_command(database_url, steps_dir, name, run_id, second),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout.strip()
 
     run_id = step("ingest")
-    for name in ("validate", "enroll", "passwords"):
+    step("validate", run_id)
+    with pytest.raises(RunLocked):  # the steps' processes are gone, the run still holds
+        start_run(engine, params, "99ZZ", data_dir=steps_dir)
+    for name in ("enroll", "passwords"):
         step(name, run_id)
     counts = step("deregister", run_id)
     assert counts == str(reference.counts)
@@ -227,3 +251,124 @@ def test_the_plan_is_shown_without_personal_data_unless_asked(
         "column",
         "message",
     ]
+
+
+def _steps_up_to_validate(
+    engine: Engine, params: Params, data_dir: Path, data: bytes, **kw: object
+) -> object:
+    from leerlingimport import ingest_step, validate_step
+
+    run = start_run(engine, params, "99ZZ", data_dir=data_dir, data=data, **kw)  # type: ignore[arg-type]
+    ingest_step(run, data, "leerlingen.csv")
+    validate_step(run, params)
+    return run
+
+
+def test_a_step_runs_only_for_a_run_that_is_still_running(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    from leerlingimport import deregister, enroll, issue_passwords
+    from leerlingimport.runs import RunNotRunning
+
+    years = demo_library(seed=6, pupils=12)["99ZZ"]
+    data = exports.parnassys_csv(years.spec, years.first)
+    run = _steps_up_to_validate(engine, params, tmp_path, data)
+    assert release_run(engine, run.run_id, "vrijgegeven door de test")  # type: ignore[attr-defined]
+    before = snapshot(engine)
+    for step in (lambda: enroll(engine, run, params), lambda: issue_passwords(engine, run)):  # type: ignore[arg-type]
+        with pytest.raises(RunNotRunning, match="loopt niet meer"):
+            step()
+    with pytest.raises(RunNotRunning):
+        finish_run(engine, run, "applied", {})  # type: ignore[arg-type]
+    assert snapshot(engine) == before
+    # An old, finished run cannot roll the school back either.
+    done = run_import(engine, data, "a.csv", params, "99ZZ", data_dir=tmp_path, now=NOW)
+    old = load_run(engine, done.run_id, tmp_path)
+    for step in (enroll, deregister):
+        with pytest.raises(RunNotRunning):
+            step(engine, old, params)
+
+
+def test_steps_in_the_wrong_order_say_which_step_comes_first(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    from leerlingimport import deregister, enroll
+    from leerlingimport.errors import NotFound
+    from leerlingimport.steps import StepOrderError
+
+    run = start_run(engine, params, "99ZZ", data_dir=tmp_path)
+    with pytest.raises(StepOrderError, match="'validate'"):
+        enroll(engine, run, params)
+    with pytest.raises(StepOrderError, match="'enroll'"):
+        deregister(engine, run, params)
+    with pytest.raises(NotFound):
+        load_run(engine, run.run_id, tmp_path / "elders")
+    assert not (tmp_path / "elders").exists()
+
+
+def test_passwords_are_never_lost_whatever_the_order_or_the_repeats(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from leerlingimport import enroll, issue_passwords
+    from leerlingimport.credentials import authenticate
+    from leerlingimport.steps import enrolled_counts
+
+    years = demo_library(seed=7, pupils=20)["99ZZ"]
+    data = exports.parnassys_csv(years.spec, years.first)
+    dry = _steps_up_to_validate(engine, params, tmp_path, data, dry_run=True)
+    enroll(engine, dry, params)  # type: ignore[arg-type]
+    assert issue_passwords(engine, dry).count == 0  # type: ignore[arg-type]  # a dry run writes none
+    finish_run(engine, dry, "planned", {})  # type: ignore[arg-type]
+    run = _steps_up_to_validate(engine, params, tmp_path, data)
+    assert issue_passwords(engine, run).count == 0  # type: ignore[arg-type]  # before enroll: nobody
+    first = enroll(engine, run, params)  # type: ignore[arg-type]
+    assert enroll(engine, run, params).counts == first.counts  # type: ignore[arg-type]  # never twice
+    assert enrolled_counts(run)[1]["created"] == first.counts["created"] == 20  # type: ignore[arg-type]
+    issued = issue_passwords(engine, run)  # type: ignore[arg-type]
+    again = issue_passwords(engine, run)  # type: ignore[arg-type]
+    assert (issued.count, again.count) == (20, 0) and again.list_path is None
+    printed = pd.concat(
+        pd.read_excel(issued.list_path, sheet_name=None, dtype=str, engine="calamine").values()
+    )
+    with writing(engine) as conn:
+        for _, row in printed.iterrows():
+            assert authenticate(conn, row["Pasnummer"], row["Eenmalig wachtwoord"], NOW).ok
+
+
+def test_two_password_steps_of_one_run_at_once_lose_nothing(
+    engine: Engine, database_url: str, params: Params, tmp_path: Path
+) -> None:
+    import os
+
+    import pandas as pd
+
+    from leerlingimport import enroll
+    from leerlingimport.credentials import authenticate
+
+    years = demo_library(seed=8, pupils=15)["99ZZ"]
+    path = tmp_path / "a.csv"
+    path.write_bytes(exports.parnassys_csv(years.spec, years.first))
+    run = _steps_up_to_validate(engine, params, tmp_path, path.read_bytes())
+    enroll(engine, run, params)  # type: ignore[arg-type]
+    slow = {**os.environ, "LEERLINGIMPORT_SLOW_AT": "passwords-before-commit"}
+    command = step_command(database_url, tmp_path, "passwords", run.run_id, path)  # type: ignore[attr-defined]
+    first = subprocess.Popen(command, env=slow, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    errors = [p.communicate(timeout=120)[1] for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], errors
+    lists = sorted(tmp_path.glob("runs/*/nieuwe_leerlingen*.xlsx"))
+    printed = pd.concat(
+        [
+            pd.concat(pd.read_excel(p, sheet_name=None, dtype=str, engine="calamine").values())
+            for p in lists
+        ]
+    )
+    assert len(printed) == 15
+    with writing(engine) as conn:
+        assert all(
+            authenticate(conn, r["Pasnummer"], r["Eenmalig wachtwoord"], NOW).ok
+            for _, r in printed.iterrows()
+        )

@@ -116,6 +116,8 @@ def test_no_pupil_is_left_without_a_password_a_rerun_cannot_issue(
     assert pupils > 0
     rerun = imp(engine, params, tmp_path, first, now=NEXT_YEAR)
     assert rerun.passwords_issued == pupils and rerun.passwords_file
+    lists = sorted(str(p) for p in tmp_path.glob("runs/*/nieuwe_leerlingen*.xlsx"))
+    assert lists == [rerun.passwords_file]  # the dead run's list of unusable passwords is gone
     printed = pd.concat(
         pd.read_excel(rerun.passwords_file, sheet_name=None, dtype=str, engine="calamine").values()
     )

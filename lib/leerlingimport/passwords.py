@@ -1,15 +1,18 @@
 """Issuing pupils' one-time passwords: an idempotent act of its own, so none is ever lost.
 
-The pupils an import created who have no password yet get one. The printable list is written
-completely (a temporary file, renamed when done, mode 0600) before their hashes are committed:
-a crash before the commit leaves them without a password, and running the step again issues
-new ones and writes the list again; a crash after it leaves a complete list. The plain passwords
-exist only in that file: no function returns them and nothing logs them.
+The school's pupils whom an import created and who have no password yet get one. In one
+transaction that holds the run (a second caller waits, then finds nobody left): the printable
+list is written completely (a new file for every issue, temporary name, renamed when done,
+mode 0600), then the hashes are committed, each naming its list. A crash before the commit
+leaves no password and a list nobody's password refers to: the next issue throws that list away
+and gives those pupils new passwords. The plain passwords exist only in the lists: no function
+returns them and nothing logs them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,28 +20,40 @@ from sqlalchemy import Connection, Engine, and_, insert, select
 
 from leerlingimport.artifacts import write_secret
 from leerlingimport.credentials import pupil_one_time_passwords
-from leerlingimport.db import reading, writing
-from leerlingimport.db.tables import Card, Credential, Customer, Enrollment, Group
+from leerlingimport.db import writing
+from leerlingimport.db.tables import Card, Credential, Customer, Enrollment, Group, ImportRun
 from leerlingimport.faults import fault_point
-from leerlingimport.runs import Run
+from leerlingimport.runs import Run, in_step
 
 OTP_VALID = dt.timedelta(days=60)
 LIST_NAME = "nieuwe_leerlingen.xlsx"
 
 
-def issue_passwords(engine: Engine, run: Run) -> int:
+@dataclass(frozen=True)
+class Issued:
+    """How many pupils got a one-time password, and the list that holds them (a path, never
+    the passwords)."""
+
+    count: int
+    list_path: str | None
+
+
+def issue_passwords(engine: Engine, run: Run) -> Issued:
     """Give every pupil of the school whom an import created and who has no password yet a
-    one-time password, and write the printable list (``LIST_NAME`` in the run directory);
-    returns how many."""
-    with reading(engine) as conn:
+    one-time password, in a new printable list in the run directory. Nothing in a dry run."""
+    if run.dry_run:
+        return Issued(0, None)
+    with in_step(engine, run), writing(engine) as conn:
+        conn.execute(select(ImportRun.id).where(ImportRun.id == run.pk).with_for_update())
+        _throw_away_dead_lists(conn, run)
         pupils = _waiting(conn, run)
-    if pupils.empty:
-        return 0
-    pairs = pupil_one_time_passwords(len(pupils))
-    listed = pupils.assign(one_time_password=[plain for plain, _ in pairs])
-    write_secret(run.directory / LIST_NAME, lambda path: _write_list(listed, path))
-    fault_point("passwords-listed")
-    with writing(engine) as conn:
+        if pupils.empty:
+            return Issued(0, None)
+        pairs = pupil_one_time_passwords(len(pupils))
+        listed = pupils.assign(one_time_password=[plain for plain, _ in pairs])
+        path = _new_list_path(run)
+        write_secret(path, lambda tmp: _write_list(listed, tmp))
+        fault_point("passwords-listed")
         conn.execute(
             insert(Credential),
             [
@@ -49,12 +64,39 @@ def issue_passwords(engine: Engine, run: Run) -> int:
                     "otp_expires_at": run.now + OTP_VALID,
                     "failed_attempts": 0,
                     "updated_at": run.now,
+                    "otp_list": f"{run.run_id}/{path.name}",
                 }
                 for customer, (_, hashed) in zip(pupils["customer_id"], pairs, strict=True)
             ],
         )
         fault_point("passwords-before-commit")
-    return len(pupils)
+    return Issued(len(pupils), str(path))
+
+
+def _new_list_path(run: Run) -> Path:
+    path, number = run.directory / LIST_NAME, 1
+    while path.exists():
+        number += 1
+        path = run.directory / f"{Path(LIST_NAME).stem}-{number}.xlsx"
+    return path
+
+
+def _throw_away_dead_lists(conn: Connection, run: Run) -> None:
+    """Lists that no password refers to, in this run's directory or a failed run's of the
+    school (their issue died before its commit), hold passwords that never worked: remove
+    them, so nobody prints them."""
+    failed = set(
+        conn.scalars(
+            select(ImportRun.run_id).where(
+                ImportRun.school_id == run.school_id, ImportRun.status == "failed"
+            )
+        )
+    )
+    live = set(conn.scalars(select(Credential.otp_list).where(Credential.otp_list.is_not(None))))
+    for path in run.directory.parent.glob(f"{run.brin}-*/{Path(LIST_NAME).stem}*.xlsx"):
+        dead_run = path.parent.name == run.run_id or path.parent.name in failed
+        if dead_run and f"{path.parent.name}/{path.name}" not in live:
+            path.unlink(missing_ok=True)
 
 
 def _write_list(listed: pd.DataFrame, path: Path) -> None:

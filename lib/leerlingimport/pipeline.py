@@ -22,7 +22,7 @@ from leerlingimport.db.tables import ImportRun
 from leerlingimport.errors import LeerlingimportError
 from leerlingimport.issues import Issue, Language, make_issue
 from leerlingimport.params import Params
-from leerlingimport.passwords import LIST_NAME, issue_passwords
+from leerlingimport.passwords import issue_passwords
 from leerlingimport.runs import Run, fail_run, finish_run, start_run
 from leerlingimport.steps import (
     COUNT_KEYS,
@@ -47,16 +47,12 @@ class ImportResult:
     counts: dict[str, int]
     issues: list[Issue] = field(default_factory=list)
     passwords_issued: int = 0  # one-time passwords in the run's printable list
+    passwords_file: str | None = None  # that list (a path; the passwords are only in it)
     error: str | None = None
 
     @property
     def exit_status(self) -> int:
         return 0 if self.status in ("applied", "planned") else 1
-
-    @property
-    def passwords_file(self) -> str | None:
-        """The printable list of new pupils' card numbers and one-time passwords."""
-        return f"{self.archive}/{LIST_NAME}" if self.passwords_issued else None
 
     def as_json(self) -> dict[str, Any]:
         """The object ``import --json`` prints (DESIGN §7.1)."""
@@ -107,13 +103,13 @@ def run_import(
             return _result(run, "rejected", counts, checked.issues)
         notes = _same_file_before(engine, run, params.library.timezone, language)
         enrolled = enroll(engine, run, params, confirm=confirm_deregistration, language=language)
-        issued = 0 if dry_run else issue_passwords(engine, run)
+        issued = issue_passwords(engine, run)
         deregister(engine, run, params)
         finish_run(engine, run, enrolled.status, enrolled.counts)
     except Exception as err:
         return _failed(engine, run, err)
     issues = [*checked.issues, *notes, *enrolled.issues]
-    return _result(run, enrolled.status, enrolled.counts, issues, issued)
+    return _result(run, enrolled.status, enrolled.counts, issues, issued.count, issued.list_path)
 
 
 def _result(
@@ -122,11 +118,12 @@ def _result(
     counts: dict[str, int],
     issues: list[Issue],
     issued: int = 0,
+    listed: str | None = None,
     error: str | None = None,
 ) -> ImportResult:
     directory = str(run.directory)
     return ImportResult(
-        run.run_id, run.brin, run.dry_run, status, directory, counts, issues, issued, error
+        run.run_id, run.brin, run.dry_run, status, directory, counts, issues, issued, listed, error
     )
 
 

@@ -1,11 +1,13 @@
-"""The life of one import run: started (the per-school lock, committed), its heartbeat,
-finished or failed, and released when the process that held it died.
+"""The life of one import run: started (the per-school lock, committed), its steps, finished
+or failed, and released when it was left behind.
 
 The run's row in ``import_runs`` with status ``running`` is the per-school lock (a partial
 unique index): committed at the start, so it holds across the five steps, each of which may run
-in a process of its own. A run whose process is gone (same host, process id no longer alive)
-or whose heartbeat stopped more than ``STALE_AFTER`` ago is stale: the next run of the school
-releases it, and so does ``leerlingimport runs --release RUN_ID``. Releasing is logged.
+in a process of its own (a notebook's kernel). While a step runs, its process id and a
+heartbeat mark the run alive (``in_step``); a step only runs for a run that is still running.
+A run is stale when a step's process on this machine is gone, a step elsewhere went silent for
+``STALE_AFTER``, or no step ran for ``IDLE_AFTER``: the next run of the school releases it, and
+so does ``leerlingimport runs --release RUN_ID``. Releasing is logged.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import os
 import secrets
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -32,12 +36,17 @@ from leerlingimport.library import school_id
 from leerlingimport.params import Params
 
 log = logging.getLogger(__name__)
-STALE_AFTER = dt.timedelta(minutes=15)
+STALE_AFTER = dt.timedelta(minutes=15)  # a step on another machine that went silent
+IDLE_AFTER = dt.timedelta(hours=24)  # a run with no step running, left by its analyst
 POLL_SECONDS = 0.5
 
 
 class RunLocked(ConflictError):
     """Another run of the school is busy."""
+
+
+class RunNotRunning(ConflictError):
+    """A step was asked of a run that is finished, failed or released."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def start_run(
                             archive_path=str(data_dir / "runs" / run_id),
                             started_by=who,
                             host=socket.gethostname(),
-                            pid=os.getpid(),
+                            pid=None,  # no step is running yet
                             heartbeat_at=dt.datetime.now(dt.UTC),
                         )
                         .returning(ImportRun.id)
@@ -132,7 +141,9 @@ def load_run(engine: Engine, run_id: str, data_dir: Path) -> Run:
         ).one_or_none()
     if row is None:
         raise NotFound(f"Run {run_id} bestaat niet.")
-    directory = run_directory(data_dir, run_id)
+    directory = data_dir / "runs" / run_id
+    if not (directory / "run.json").exists():
+        raise NotFound(f"De map van run {run_id} staat niet in {data_dir / 'runs'}.")
     saved = load_json(directory, "run")
     now = dt.datetime.fromisoformat(saved["now"])
     return Run(
@@ -140,29 +151,49 @@ def load_run(engine: Engine, run_id: str, data_dir: Path) -> Run:
     )
 
 
-def heartbeat(engine: Engine, run: Run) -> None:
-    """The run is alive (each step calls this when it starts); this process now holds it."""
+@contextmanager
+def in_step(engine: Engine, run: Run) -> Iterator[None]:
+    """A step of ``run`` is running in this process: the run must still be running (not
+    finished, failed or released), and while the step runs its process id marks it alive.
+    Between steps no process holds the run, and it is stale only after ``IDLE_AFTER``."""
+    _mark(engine, run, os.getpid())
+    try:
+        yield
+    finally:
+        _mark(engine, run, None, check=False)
+
+
+def _mark(engine: Engine, run: Run, pid: int | None, *, check: bool = True) -> None:
     with writing(engine) as conn:
-        conn.execute(
+        done = conn.execute(
             update(ImportRun)
-            .where(ImportRun.id == run.pk)
-            .values(
-                heartbeat_at=dt.datetime.now(dt.UTC), host=socket.gethostname(), pid=os.getpid()
-            )
-        )
+            .where(ImportRun.id == run.pk, ImportRun.status == "running")
+            .values(heartbeat_at=dt.datetime.now(dt.UTC), host=socket.gethostname(), pid=pid)
+        ).rowcount
+    if check and not done:
+        raise RunNotRunning(_not_running(engine, run))
 
 
 def finish_run(
     engine: Engine, run: Run, status: str, counts: dict[str, int], error: str | None = None
 ) -> None:
     """End the run with its status (``applied``, ``planned``, ``held``, ``rejected``,
-    ``failed``) and counts; the school's lock is free again."""
+    ``failed``) and counts; the school's lock is free again. A run that is no longer running
+    (released, or finished before) is not changed: that is an error."""
     with writing(engine) as conn:
-        conn.execute(
+        done = conn.execute(
             update(ImportRun)
-            .where(ImportRun.id == run.pk)
-            .values(status=status, counts=counts, finished_at=dt.datetime.now(dt.UTC), error=error)
-        )
+            .where(ImportRun.id == run.pk, ImportRun.status == "running")
+            .values(
+                status=status,
+                counts=counts,
+                finished_at=dt.datetime.now(dt.UTC),
+                error=error,
+                pid=None,
+            )
+        ).rowcount
+    if not done:
+        raise RunNotRunning(_not_running(engine, run))
 
 
 def fail_run(engine: Engine, run: Run, message: str, counts: dict[str, int]) -> None:
@@ -170,8 +201,19 @@ def fail_run(engine: Engine, run: Run, message: str, counts: dict[str, int]) -> 
 
 
 def release_run(engine: Engine, run_id: str, reason: str) -> bool:
-    """Release a running run (its process died): it becomes ``failed`` with ``reason``.
-    False when the run was not running."""
+    """Release a running run (its process died, or nobody will finish it): it becomes
+    ``failed`` with ``reason``. False when the run was not running; refused while one of its
+    steps is running in a live process on this machine."""
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(ImportRun.host, ImportRun.pid).where(
+                ImportRun.run_id == run_id, ImportRun.status == "running"
+            )
+        ).first()
+    if row is not None and row.host == socket.gethostname() and row.pid and _alive(row.pid):
+        raise RunLocked(
+            f"Run {run_id} is bezig (proces {row.pid} draait nog); die wordt niet vrijgegeven."
+        )
     with writing(engine) as conn:
         done = conn.execute(
             update(ImportRun)
@@ -200,10 +242,16 @@ def release_stale(engine: Engine, brin: str) -> list[str]:
 
 
 def _stale_reason(host: str | None, pid: int | None, beat: dt.datetime | None) -> str | None:
-    if host == socket.gethostname() and pid and not _alive(pid):
-        return f"het proces ({pid}) bestaat niet meer"
-    if beat is not None and dt.datetime.now(dt.UTC) - beat > STALE_AFTER:
-        return f"geen teken van leven sinds {beat:%Y-%m-%d %H:%M} UTC"
+    """Why a running run is stale, or None: a step whose process on this machine is gone; a
+    step elsewhere silent for ``STALE_AFTER``; a run with no step running for ``IDLE_AFTER``
+    (an analyst may pause between steps, but not for days)."""
+    age = dt.datetime.now(dt.UTC) - beat if beat is not None else dt.timedelta(0)
+    if pid and host == socket.gethostname():
+        return None if _alive(pid) else f"het proces ({pid}) van een stap bestaat niet meer"
+    if pid and age > STALE_AFTER:
+        return f"een stap op {host} gaf geen teken van leven sinds {beat:%Y-%m-%d %H:%M} UTC"
+    if not pid and age > IDLE_AFTER:
+        return f"er is sinds {beat:%Y-%m-%d %H:%M} UTC geen stap meer uitgevoerd"
     return None
 
 
@@ -215,6 +263,15 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _not_running(engine: Engine, run: Run) -> str:
+    with reading(engine) as conn:
+        status = conn.scalar(select(ImportRun.status).where(ImportRun.id == run.pk))
+    return (
+        f"Run {run.run_id} loopt niet meer (status: {status}); er is niets gedaan. Start een "
+        "nieuwe import voor deze school."
+    )
 
 
 def _locked(engine: Engine, brin: str) -> RunLocked:

@@ -13,18 +13,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from leerlingimport.artifacts import load_json, load_table, save_json, save_table
 from leerlingimport.dates import local_date
 from leerlingimport.db import writing
-from leerlingimport.db.tables import Enrollment
-from leerlingimport.errors import InputFileError
+from leerlingimport.db.tables import Enrollment, ImportRun
+from leerlingimport.errors import ConflictError, InputFileError
 from leerlingimport.faults import fault_point
 from leerlingimport.intake import FileFormat, Ingested, ingest
 from leerlingimport.issues import Issue, Language, file_errors
 from leerlingimport.params import Params
-from leerlingimport.runs import Run, heartbeat
+from leerlingimport.runs import Run, in_step
 from leerlingimport.sync.apply import Context, apply_deregistration, apply_enrollment
 from leerlingimport.sync.findings import Hold
 from leerlingimport.sync.locks import lock_customers, lock_people
@@ -83,7 +83,7 @@ def ingest_step(run: Run, data: bytes, name: str, *, language: Language = "nl") 
 
 
 def load_ingested(run: Run) -> Ingested:
-    saved = load_json(run.directory, "read")
+    saved = _load(run, "read", "ingest")
     fmt = dict(saved["format"])
     fmt["mixed_lines"] = tuple(fmt.get("mixed_lines") or ())
     return Ingested(
@@ -108,8 +108,8 @@ def validate_step(
 
 
 def load_validated(run: Run) -> Validated:
-    table = load_table(run.directory, "checked")
-    return Validated(table, _issues(load_json(run.directory, "checked")["issues"]))
+    issues = _issues(_load(run, "checked", "validate")["issues"])
+    return Validated(load_table(run.directory, "checked"), issues)
 
 
 def raise_for_rejection(checked: Validated) -> None:
@@ -129,10 +129,12 @@ def enroll(
     """Step 3: match and plan inside one transaction (after locking what the file may match),
     then apply creates, links, updates, transfers and cards, unless the run is a dry run, the
     file looks like another school's, or the run is held whole. Saves the plan."""
-    heartbeat(engine, run)
     checked = load_validated(run)
-    columns = load_json(run.directory, "read")["columns"]
-    with writing(engine) as conn:
+    columns = _load(run, "read", "ingest")["columns"]
+    with in_step(engine, run), writing(engine) as conn:
+        done = _enrolled_before(conn, run)
+        if done is not None:  # this run's enroll step was applied already: never twice
+            return done
         concurrent = lock_people(conn, checked.table)
         plan = _plan(conn, run, checked, columns, params, confirm, language)
         held_customers: set[int] = set()
@@ -143,12 +145,13 @@ def enroll(
             held_customers = lock_customers(conn, matched, held_customers)
             plan = _plan(conn, run, checked, columns, params, confirm, language)
         status = _status(plan, run)
+        counts = rejected_counts(len(checked.table)) if plan.rejected else plan.counts
+        enrolled = Enrolled(counts, status, plan.holds, plan.issues)
+        _save_plan(run, plan, enrolled)  # before the commit: a crash after it finds them
         if not run.dry_run and status in ("applied", "held") and not plan.hold_all:
             apply_enrollment(conn, plan, _context(run, params))
+        conn.execute(update(ImportRun).where(ImportRun.id == run.pk).values(counts=counts))
         fault_point("enroll-before-commit")
-    counts = rejected_counts(len(checked.table)) if plan.rejected else plan.counts
-    enrolled = Enrolled(counts, status, plan.holds, plan.issues)
-    _save_plan(run, plan, enrolled)
     return enrolled
 
 
@@ -156,12 +159,11 @@ def deregister(engine: Engine, run: Run, params: Params) -> int:
     """Step 5: deregister the leavers the enroll step found, in a transaction of its own,
     unless the run is held, rejected or a dry run; returns how many were deregistered. Run
     again after a crash, it deregisters whoever is still active."""
-    saved = load_json(run.directory, "enrolled")
+    saved = _load(run, "enrolled", "enroll")
     if saved["status"] != "applied":
         return 0
-    heartbeat(engine, run)
     leavers = load_table(run.directory, "leavers")
-    with writing(engine) as conn:
+    with in_step(engine, run), writing(engine) as conn:
         still = set(
             conn.scalars(
                 select(Enrollment.id).where(
@@ -177,8 +179,32 @@ def deregister(engine: Engine, run: Run, params: Params) -> int:
 
 def enrolled_counts(run: Run) -> tuple[str, dict[str, int], list[Issue]]:
     """The status, counts and issues the enroll step saved."""
-    saved = load_json(run.directory, "enrolled")
+    saved = _load(run, "enrolled", "enroll")
     return saved["status"], saved["counts"], _issues(saved["issues"])
+
+
+class StepOrderError(ConflictError):
+    """A step was asked before the step whose output it needs."""
+
+
+def _load(run: Run, name: str, step: str) -> Any:
+    if not (run.directory / f"{name}.json").exists():
+        raise StepOrderError(
+            f"Voor deze stap is eerst de stap '{step}' van run {run.run_id} nodig; voer die "
+            "eerst uit."
+        )
+    return load_json(run.directory, name)
+
+
+def _enrolled_before(conn: Any, run: Run) -> Enrolled | None:
+    """The enroll step's result when this run applied it already (its counts are committed
+    with it), so running the step again changes nothing and reports the same."""
+    counts = conn.scalar(select(ImportRun.counts).where(ImportRun.id == run.pk))
+    if counts is None or run.dry_run:
+        return None
+    saved = load_json(run.directory, "enrolled")
+    holds = [Hold(**h) for h in saved["holds"]]
+    return Enrolled(saved["counts"], saved["status"], holds, _issues(saved["issues"]))
 
 
 def _plan(

@@ -211,6 +211,7 @@ class Credential(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]
+    otp_list: Mapped[str | None] = mapped_column(String(100))  # <run_id>/<file> of the list
 
 
 class UploadPermission(Base):

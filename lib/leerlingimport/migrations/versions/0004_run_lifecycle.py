@@ -24,8 +24,12 @@ def upgrade() -> None:
     op.add_column("import_runs", sa.Column("host", sa.String(length=100)))
     op.add_column("import_runs", sa.Column("pid", sa.Integer()))
     op.add_column("import_runs", sa.Column("heartbeat_at", sa.DateTime(timezone=True)))
+    # Which printable list holds a pupil's one-time password: a list no password refers to
+    # (its run died before the commit) is thrown away, never printed.
+    op.add_column("credentials", sa.Column("otp_list", sa.String(length=100)))
 
 
 def downgrade() -> None:
+    op.drop_column("credentials", "otp_list")
     for column in ("heartbeat_at", "pid", "host", "started_by"):
         op.drop_column("import_runs", column)
