@@ -372,3 +372,27 @@ def test_two_password_steps_of_one_run_at_once_lose_nothing(
             authenticate(conn, r["Pasnummer"], r["Eenmalig wachtwoord"], NOW).ok
             for _, r in printed.iterrows()
         )
+
+
+def test_enroll_refuses_a_rejected_file_even_when_asked(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    from leerlingimport import enroll
+    from leerlingimport.steps import FileRejected
+
+    years = demo_library(seed=9, pupils=6)["99ZZ"]
+    run_import(
+        engine,
+        exports.parnassys_csv(years.spec, years.first),
+        "a.csv",
+        params,
+        "99ZZ",
+        data_dir=tmp_path,
+        now=NOW,
+    )
+    before = snapshot(engine)
+    empty = b"LEERLINGNUMMER;ROEPNAAM;NAAM;GROEP\r\n"  # no pupils: every pupil would 'leave'
+    run = _steps_up_to_validate(engine, params, tmp_path, empty)
+    with pytest.raises(FileRejected, match="geweigerd"):
+        enroll(engine, run, params)  # type: ignore[arg-type]
+    assert snapshot(engine) == before

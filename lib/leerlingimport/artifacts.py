@@ -45,10 +45,6 @@ def load_json(directory: Path, name: str) -> Any:
     return json.loads((directory / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def has(directory: Path, name: str) -> bool:
-    return (directory / name).exists()
-
-
 def write_secret(path: Path, write: Callable[[Path], object]) -> Path:
     """Write a file of one-time passwords completely, then give it its name (mode 0600)."""
     _atomic(path, write, 0o600)

@@ -128,8 +128,10 @@ def enroll(
 ) -> Enrolled:
     """Step 3: match and plan inside one transaction (after locking what the file may match),
     then apply creates, links, updates, transfers and cards, unless the run is a dry run, the
-    file looks like another school's, or the run is held whole. Saves the plan."""
+    file looks like another school's, or the run is held whole. Saves the plan. A file
+    rejected as a whole is refused here too: it changes nothing, whoever calls."""
     checked = load_validated(run)
+    raise_for_rejection(checked)
     columns = _load(run, "read", "ingest")["columns"]
     with in_step(engine, run), writing(engine) as conn:
         done = _enrolled_before(conn, run)
