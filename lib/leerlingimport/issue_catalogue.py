@@ -61,11 +61,11 @@ CATALOGUE: Final[dict[str, tuple[_S, str, str]]] = {
     ),
     "sheet-too-large": (
         "error",
-        "de werkmap is te groot om te lezen ({detail}); een leerlingbestand is veel kleiner. "
-        "Vaak staat er iets in een cel ver buiten de lijst. Kopieer alleen de leerlingen naar een "
-        "nieuwe werkmap, of sla de lijst op als .csv, en upload die.",
-        "the workbook is too large to read ({detail}); a pupil file is much smaller. Often "
-        "something sits in a cell far outside the list. Copy only the pupils into a new "
+        "het bestand is te groot om te lezen ({detail}); een leerlingbestand is veel kleiner. "
+        "In een werkmap staat vaak iets in een cel ver buiten de lijst: kopieer alleen de "
+        "leerlingen naar een nieuwe werkmap, of sla de lijst op als .csv, en upload die.",
+        "the file is too large to read ({detail}); a pupil file is much smaller. In a workbook, "
+        "something often sits in a cell far outside the list: copy only the pupils into a new "
         "workbook, or save the list as .csv, and upload that.",
     ),
     "no-pupil-file": (

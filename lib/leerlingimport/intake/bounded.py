@@ -1,4 +1,4 @@
-"""Spreadsheet readers run in a child process under a memory and time cap.
+"""Spreadsheet and EDEXML readers run in a child process under a memory and time cap.
 
 The size a sheet declares or implies is an attacker's number: one cell at ``XFD1048576``, or an
 ODS cell repeated 16,384 times over thousands of rows, makes a reader allocate gigabytes or
@@ -23,7 +23,8 @@ WALL_SECONDS = 45
 
 
 def read_bounded(data: bytes, container: Container) -> object:
-    """What ``sheets.read_grids(data, container)`` returns, read in a capped child process."""
+    """What the reader of ``container`` returns (``sheets.read_grids``, or for EDEXML
+    ``edexml.read_edexml``), read in a capped child process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEERLINGIMPORT_")}
     try:
         done = subprocess.run(
@@ -59,12 +60,14 @@ def _child() -> None:
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    from leerlingimport.intake.edexml import read_edexml
     from leerlingimport.intake.sheets import read_grids
 
     container = sys.argv[1]
     data = sys.stdin.buffer.read()
     try:
-        result: tuple[object, ...] = ("ok", read_grids(data, container))  # type: ignore[arg-type]
+        read = read_edexml(data) if container == "edexml" else read_grids(data, container)  # type: ignore[arg-type]
+        result: tuple[object, ...] = ("ok", read)
     except Refused as refused:
         result = ("refused", refused.code, refused.detail, refused.row, refused.details)
     except MemoryError:

@@ -482,7 +482,10 @@ def _formula_issues(detected: Detected, language: Language) -> list[Issue]:
 def _from_edexml(
     detected: Detected, member: str | None, notes: list[Issue], language: Language
 ) -> Ingested:
-    pupils = edexml.read_edexml(detected.data)
+    from leerlingimport.intake.bounded import read_bounded
+
+    pupils = read_bounded(detected.data, "edexml")
+    assert isinstance(pupils, edexml.EdexPupils)
     issues = list(notes)
     if pupils.sensitive:
         issues.append(
