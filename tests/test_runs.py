@@ -36,7 +36,7 @@ def test_a_second_run_of_the_school_is_refused_or_waits(
     with pytest.raises(RunLocked, match=f"{first.run_id}, gestart door Ria Smit"):
         start_run(engine, params, "99ZZ", data_dir=tmp_path)
     other = start_run(engine, params, "99YY", data_dir=tmp_path)  # another school is free
-    threading.Timer(1.0, finish_run, (engine, first, "applied", {})).start()
+    threading.Timer(1.0, finish_run, (engine, first, "planned", {})).start()
     began = time.monotonic()
     second = start_run(engine, params, "99ZZ", data_dir=tmp_path, wait_seconds=30)
     assert time.monotonic() - began >= 0.9 and second.run_id != first.run_id
@@ -279,7 +279,7 @@ def test_a_step_runs_only_for_a_run_that_is_still_running(
         with pytest.raises(RunNotRunning, match="loopt niet meer"):
             step()
     with pytest.raises(RunNotRunning):
-        finish_run(engine, run, "applied", {})  # type: ignore[arg-type]
+        finish_run(engine, run, "planned", {})  # type: ignore[arg-type]
     assert snapshot(engine) == before
     # An old, finished run cannot roll the school back either.
     done = run_import(engine, data, "a.csv", params, "99ZZ", data_dir=tmp_path, now=NOW)
@@ -313,7 +313,7 @@ def test_passwords_are_never_lost_whatever_the_order_or_the_repeats(
 
     from leerlingimport import enroll, issue_passwords
     from leerlingimport.credentials import authenticate
-    from leerlingimport.steps import enrolled_counts
+    from leerlingimport.steps import StepOrderError, enrolled_counts
 
     years = demo_library(seed=7, pupils=20)["99ZZ"]
     data = exports.parnassys_csv(years.spec, years.first)
@@ -322,7 +322,8 @@ def test_passwords_are_never_lost_whatever_the_order_or_the_repeats(
     assert issue_passwords(engine, dry).count == 0  # type: ignore[arg-type]  # a dry run writes none
     finish_run(engine, dry, "planned", {})  # type: ignore[arg-type]
     run = _steps_up_to_validate(engine, params, tmp_path, data)
-    assert issue_passwords(engine, run).count == 0  # type: ignore[arg-type]  # before enroll: nobody
+    with pytest.raises(StepOrderError, match="'enroll'"):
+        issue_passwords(engine, run)  # type: ignore[arg-type]  # before enroll
     first = enroll(engine, run, params)  # type: ignore[arg-type]
     assert enroll(engine, run, params).counts == first.counts  # type: ignore[arg-type]  # never twice
     assert enrolled_counts(run)[1]["created"] == first.counts["created"] == 20  # type: ignore[arg-type]

@@ -107,8 +107,8 @@ def _parser() -> argparse.ArgumentParser:
         "generate", help="schrijf verzonnen schoolbestanden (nooit echte leerlingen)"
     )
     cmd.add_argument("--out", required=True, help="map voor de bestanden")
-    cmd.add_argument("--seed", type=int, default=2026)
-    cmd.add_argument("--pupils", type=int, default=60, help="leerlingen per school")
+    cmd.add_argument("--seed", type=int, default=2026, help="startgetal van het toeval")
+    cmd.add_argument("--pupils", type=_positive, default=60, help="leerlingen per school")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "generate"))
 
     cmd = sub.add_parser(
@@ -197,6 +197,12 @@ def _customer_commands(parser: argparse.ArgumentParser) -> None:
     reset = sub.add_parser("reset-password", help="geef een klant een nieuw eenmalig wachtwoord")
     reset.add_argument("card", metavar="PASNUMMER")
     reset.set_defaults(handler=_lazy("leerlingimport.commands", "customer_reset_password"))
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen aantal van 1 of meer")
+    return int(text)
 
 
 def _date(text: str) -> object:

@@ -117,8 +117,11 @@ def _release(settings: Settings, run_id: str) -> int:
     with open_database(settings) as engine:
         done = release_run(engine, run_id, f"vrijgegeven door {by} met 'runs --release'")
     if not done:
-        raise NotFound(f"Run {run_id} staat niet op 'bezig'; er is niets vrijgegeven.")
-    print(f"Run {run_id} is vrijgegeven; de school kan weer worden geïmporteerd.")
+        raise NotFound(
+            f"Import {run_id} bestaat niet of loopt niet (meer); er is niets vrijgegeven. "
+            "'leerlingimport runs' toont de imports."
+        )
+    print(f"Import {run_id} is vrijgegeven; de school kan weer worden geïmporteerd.")
     return 0
 
 

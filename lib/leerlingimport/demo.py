@@ -36,9 +36,11 @@ Echo = Callable[[str], None]
 
 
 def run_demo(data_dir: Path, params: Params, echo: Echo, samples: Path = SAMPLES) -> int:
-    """Run the demo; returns 0 when every import ran (held or rejected rows are part of it)."""
+    """Run the demo; returns 0 when every import ran (held or rejected rows are part of it).
+    Everything goes into ``data_dir/demo/`` and ``data_dir/demo.db``, never the real runs."""
     path = data_dir / "demo.db"
     path.unlink(missing_ok=True)
+    data_dir = data_dir / "demo"
     engine = make_engine(f"sqlite:///{path}")
     try:
         upgrade(engine)
@@ -50,7 +52,13 @@ def run_demo(data_dir: Path, params: Params, echo: Echo, samples: Path = SAMPLES
             for brin, pattern in FILES.items():
                 file = samples / pattern.format(year)
                 result = run_import(
-                    engine, file.read_bytes(), file.name, params, brin, data_dir=data_dir
+                    engine,
+                    file.read_bytes(),
+                    file.name,
+                    params,
+                    brin,
+                    data_dir=data_dir,
+                    now=_first_of_september(year),
                 )
                 _show(result, file.name, echo)
                 if result.status == "failed":
@@ -72,11 +80,22 @@ def _incomplete_file(
     lines = (samples / FILES["99WW"].format(YEARS[1])).read_bytes().split(b"\r\n")
     partial = b"\r\n".join(lines[:21]) + b"\r\n"
     echo("\n== Later in het jaar stuurt 99WW per ongeluk een half bestand")
-    result = run_import(engine, partial, "half.csv", params, "99WW", data_dir=data_dir)
-    _show(result, "half.csv", echo)
+    half = data_dir / "half.csv"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    half.write_bytes(partial)
+    later = _first_of_september(YEARS[1]) + dt.timedelta(days=60)
+    result = run_import(engine, partial, half.name, params, "99WW", data_dir=data_dir, now=later)
+    _show(result, half.name, echo)
+    echo("    Na controle, als het klopt (de demo-database):")
     echo(
-        "    Pas na controle: leerlingimport import half.csv --school 99WW --confirm-deregistration"
+        f"    .venv/bin/leerlingimport --database-url sqlite:///{data_dir.parent / 'demo.db'} "
+        f"import {half} --school 99WW --confirm-deregistration"
     )
+
+
+def _first_of_september(year: str) -> dt.datetime:
+    """The demo imports each school year's files on 1 September of that year."""
+    return dt.datetime(int(year[:4]), 9, 1, 8, 0, tzinfo=dt.UTC)
 
 
 def _teacher(engine: Engine, params: Params, echo: Echo) -> None:

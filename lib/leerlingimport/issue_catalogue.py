@@ -505,23 +505,31 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
         "warning",
         "{count} van de {active} actieve leerlingen zouden worden uitgeschreven; dat is meer dan "
         "de drempel van de school. De import is aangehouden: er is niemand uitgeschreven en "
-        "niemand van een andere school overgeschreven; nieuwe leerlingen en wijzigingen zijn wel "
-        "verwerkt. Controleer het bestand en importeer het opnieuw met bevestiging als het klopt.",
+        "niemand van een andere school overgeschreven. Controleer het bestand en importeer het "
+        "opnieuw met bevestiging (--confirm-deregistration) als het klopt.",
         "{count} of {active} active pupils would be deregistered; that is above the school's "
         "threshold. The import was held: nobody was deregistered and nobody was transferred from "
-        "another school; new pupils and changes were applied. Check the file and import it "
-        "again with confirmation if it is right.",
+        "another school. Check the file and import it again with confirmation "
+        "(--confirm-deregistration) if it is right.",
     ),
     "transfers-held": (
         "warning",
         "{count} van de {active} actieve leerlingen van school {brin} zouden naar deze school "
         "overgaan; dat is meer dan de drempel van die school. Is dit het bestand van een andere "
         "school? De import is aangehouden: er is niemand overgeschreven of uitgeschreven. Bij een "
-        "fusie van scholen: importeer het bestand opnieuw met bevestiging.",
+        "fusie van scholen: importeer het bestand opnieuw met bevestiging "
+        "(--confirm-deregistration).",
         "{count} of {active} active pupils of school {brin} would move to this school; that is "
         "above that school's threshold. Is this another school's file? The import was held: "
         "nobody was transferred or deregistered. For a school merger, import the file again "
-        "with confirmation.",
+        "with confirmation (--confirm-deregistration).",
+    ),
+    "held-partly-applied": (
+        "warning",
+        "nieuwe leerlingen en wijzigingen van leerlingen die blijven zijn wel verwerkt; alleen "
+        "uitschrijven en overschrijven wachten op de bevestiging.",
+        "new pupils and changes of pupils who stay were applied; only deregistering and "
+        "transferring wait for the confirmation.",
     ),
     "older-file-held": (
         "warning",
@@ -534,7 +542,7 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
         "this school year's file; if it is right after all, import it again with confirmation.",
     ),
     "same-file-again": (
-        "info",
+        "warning",
         "dit bestand is op {when} al eens ingelezen voor deze school; wat daarna niet is "
         "veranderd, blijft zoals het is.",
         "this file was already imported for this school on {when}; what has not changed since "

@@ -43,7 +43,24 @@ def issue_passwords(engine: Engine, run: Run) -> Issued:
     one-time password, in a new printable list in the run directory. Nothing in a dry run."""
     if run.dry_run:
         return Issued(0, None)
-    with in_step(engine, run), writing(engine) as conn:
+    with in_step(engine, run):
+        _after_enroll(run)
+        return _issue(engine, run)
+
+
+def _after_enroll(run: Run) -> None:
+    if not (run.directory / "enrolled.json").exists():
+        from leerlingimport.steps import StepOrderError
+
+        raise StepOrderError(
+            f"Voor deze stap is eerst de stap 'enroll' van import {run.run_id} nodig; voer die "
+            "eerst uit."
+        )
+
+
+def _issue(engine: Engine, run: Run) -> Issued:
+    """The list first, then the hashes naming it, in one transaction that holds the run."""
+    with writing(engine) as conn:
         conn.execute(select(ImportRun.id).where(ImportRun.id == run.pk).with_for_update())
         _throw_away_dead_lists(conn, run)
         pupils = _waiting(conn, run)

@@ -34,7 +34,9 @@ from leerlingimport.steps import (
 )
 
 log = logging.getLogger(__name__)
-WAIT_FOR_SCHOOL = 600.0  # seconds a run waits for another run of the same school
+# Seconds an import waits for a busy run of the same school before it says who holds it: long
+# enough for another import to finish, short enough that an analyst's open run is reported.
+WAIT_FOR_SCHOOL = 30.0
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def count_labels(status: str) -> dict[str, str]:
 
 STATUS_NL = {
     "applied": "uitgevoerd",
-    "planned": "gecontroleerd (niets veranderd)",
+    "planned": "gecontroleerd, niets veranderd",
     "held": "AANGEHOUDEN: niemand uitgeschreven of overgeschreven",
     "rejected": "GEWEIGERD",
     "failed": "MISLUKT: niets veranderd",
@@ -172,10 +172,14 @@ def render_runs(runs: list[dict[str, Any]], timezone: str = "Europe/Amsterdam") 
     for run in runs:
         counts = run["counts"] or {}
         labels = count_labels(run["status"])
-        summary = ", ".join(
-            f"{labels[k].strip()} {counts[k]}"
-            for k in ("new", "updated", "deregistered")
-            if counts.get(k)
+        summary = (
+            ""
+            if run["status"] == "failed"  # a failed or released run applied what it says not
+            else ", ".join(
+                f"{labels[k].strip()} {counts[k]}"
+                for k in ("new", "updated", "deregistered")
+                if counts.get(k)
+            )
         )
         when = dt.datetime.fromisoformat(run["started_at"]).astimezone(ZoneInfo(timezone))
         status = RUN_STATUS_NL.get(run["status"], run["status"])

@@ -140,10 +140,10 @@ def load_run(engine: Engine, run_id: str, data_dir: Path) -> Run:
             .where(ImportRun.run_id == run_id)
         ).one_or_none()
     if row is None:
-        raise NotFound(f"Run {run_id} bestaat niet.")
+        raise NotFound(f"Import {run_id} bestaat niet.")
     directory = data_dir / "runs" / run_id
     if not (directory / "run.json").exists():
-        raise NotFound(f"De map van run {run_id} staat niet in {data_dir / 'runs'}.")
+        raise NotFound(f"De map van import {run_id} staat niet in {data_dir / 'runs'}.")
     saved = load_json(directory, "run")
     now = dt.datetime.fromisoformat(saved["now"])
     return Run(
@@ -174,12 +174,21 @@ def _mark(engine: Engine, run: Run, pid: int | None, *, check: bool = True) -> N
         raise RunNotRunning(_not_running(engine, run))
 
 
+STATUSES = ("applied", "planned", "held", "rejected", "failed")
+
+
 def finish_run(
     engine: Engine, run: Run, status: str, counts: dict[str, int], error: str | None = None
 ) -> None:
     """End the run with its status (``applied``, ``planned``, ``held``, ``rejected``,
     ``failed``) and counts; the school's lock is free again. A run that is no longer running
     (released, or finished before) is not changed: that is an error."""
+    if status not in STATUSES:
+        raise ConflictError(f"Onbekende status '{status}'; kies uit {', '.join(STATUSES)}.")
+    if status in ("applied", "held") and not (run.directory / "enrolled.json").exists():
+        raise ConflictError(
+            f"Import {run.run_id} kan niet '{status}' eindigen: de stap 'enroll' is niet gedaan."
+        )
     with writing(engine) as conn:
         done = conn.execute(
             update(ImportRun)
@@ -212,7 +221,7 @@ def release_run(engine: Engine, run_id: str, reason: str) -> bool:
         ).first()
     if row is not None and row.host == socket.gethostname() and row.pid and _alive(row.pid):
         raise RunLocked(
-            f"Run {run_id} is bezig (proces {row.pid} draait nog); die wordt niet vrijgegeven."
+            f"Import {run_id} is bezig (proces {row.pid} draait nog); die wordt niet vrijgegeven."
         )
     with writing(engine) as conn:
         done = conn.execute(
@@ -221,7 +230,7 @@ def release_run(engine: Engine, run_id: str, reason: str) -> bool:
             .values(status="failed", finished_at=dt.datetime.now(dt.UTC), error=reason)
         ).rowcount
     if done:
-        log.warning("run %s released: %s", run_id, reason)
+        log.warning("import %s vrijgegeven: %s", run_id, reason)
     return bool(done)
 
 
@@ -269,7 +278,7 @@ def _not_running(engine: Engine, run: Run) -> str:
     with reading(engine) as conn:
         status = conn.scalar(select(ImportRun.status).where(ImportRun.id == run.pk))
     return (
-        f"Run {run.run_id} loopt niet meer (status: {status}); er is niets gedaan. Start een "
+        f"Import {run.run_id} loopt niet meer (status: {status}); er is niets gedaan. Start een "
         "nieuwe import voor deze school."
     )
 

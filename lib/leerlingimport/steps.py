@@ -65,7 +65,9 @@ class Enrolled:
 
 
 def ingest_step(run: Run, data: bytes, name: str, *, language: Language = "nl") -> Ingested:
-    """Step 1: read the file into the canonical table; saved as ``read``."""
+    """Step 1: read the file into the canonical table; saved as ``read``. Run again (another
+    file), what the later steps saved is thrown away, until the run has enrolled."""
+    _start_over(run, after="ingest")
     read = ingest(data, name, language=language)
     save_table(run.directory, "read", read.table)
     save_json(
@@ -100,6 +102,7 @@ def validate_step(
 ) -> Validated:
     """Step 2: the field rules; saved as ``checked``."""
     read = load_ingested(run)
+    _start_over(run, after="validate")
     today = local_date(run.now, timezone or params.library.timezone)
     checked = validate(read, params.school(run.brin), language=language, today=today)
     save_table(run.directory, "checked", checked.table)
@@ -189,10 +192,26 @@ class StepOrderError(ConflictError):
     """A step was asked before the step whose output it needs."""
 
 
+LATER = {"ingest": ("checked", "plan", "leavers"), "validate": ("plan", "leavers")}
+
+
+def _start_over(run: Run, *, after: str) -> None:
+    """A step run again makes what the later steps saved stale: it goes, unless the run has
+    already enrolled (then the run's file is settled; start a new run)."""
+    if (run.directory / "enrolled.json").exists():
+        raise StepOrderError(
+            f"Import {run.run_id} heeft de stap 'enroll' al gedaan; lees geen ander bestand in "
+            "deze run. Start een nieuwe import."
+        )
+    for name in LATER[after]:
+        for suffix in (".json", ".parquet"):
+            (run.directory / f"{name}{suffix}").unlink(missing_ok=True)
+
+
 def _load(run: Run, name: str, step: str) -> Any:
     if not (run.directory / f"{name}.json").exists():
         raise StepOrderError(
-            f"Voor deze stap is eerst de stap '{step}' van run {run.run_id} nodig; voer die "
+            f"Voor deze stap is eerst de stap '{step}' van import {run.run_id} nodig; voer die "
             "eerst uit."
         )
     return load_json(run.directory, name)

@@ -112,8 +112,9 @@ def database_error(err: exc.DBAPIError) -> LeerlingimportError:
         err.connection_invalidated or _is_connect_error(err)
     ):
         return DatabaseUnavailable(
-            "De database is niet bereikbaar. Controleer of de databaseserver draait en of "
-            "LEERLINGIMPORT_DATABASE_URL klopt, en probeer het opnieuw."
+            "De database is niet bereikbaar. Controleer of de databaseserver draait en of de "
+            "database-URL (--database-url of LEERLINGIMPORT_DATABASE_URL) klopt, en probeer het "
+            "opnieuw."
         )
     if "no such table" in text or ("does not exist" in text and "relation" in text):
         return ConfigError(

@@ -35,6 +35,7 @@ def plan_issues(
     *,
     wrong_school: tuple[int, int, SchoolParams] | None = None,
     foreign: tuple[int, int, SchoolParams] | None = None,
+    applied_partly: bool = False,
 ) -> list[Issue]:
     issues = _skipped(rows, columns, language)
     if wrong_school is not None:
@@ -78,6 +79,8 @@ def plan_issues(
             )
         )
     issues += [_hold_issue(h, language) for h in holds]
+    if applied_partly:
+        issues.append(make_issue("held-partly-applied", language=language))
     if foreign is not None:
         own, total, school = foreign
         issues.append(

@@ -88,8 +88,8 @@ def plan_sync(
     processed = rows[rows["action"] != "skip"]
     own = processed["action"].isin(["unchanged", "update", "reactivate"])
     own &= processed["old_enrollment_id"].isna()
-    hold_all = bool(holds) and int(own.sum()) * 2 < len(processed)
-    hold_all |= any(h.kind == "older" for h in holds)
+    foreign = bool(holds) and int(own.sum()) * 2 < len(processed)
+    hold_all = foreign or any(h.kind == "older" for h in holds)
     mismatches = int((rows["skip"] == SKIP_IDENTITY).sum())
     rejected = mismatches > FEW_MISMATCHES and mismatches > MISMATCH_SHARE * len(table)
     issues = plan_issues(
@@ -100,7 +100,8 @@ def plan_sync(
         columns,
         language,
         wrong_school=(mismatches, len(table), school) if rejected else None,
-        foreign=(int(own.sum()), len(processed), school) if hold_all else None,
+        foreign=(int(own.sum()), len(processed), school) if foreign else None,
+        applied_partly=bool(holds) and not hold_all,
     )
     counts = _counts(checked, rows, deregister)
     return Plan(rows, diffs, deregister, counts, holds, issues, rejected, hold_all)
