@@ -208,9 +208,13 @@ def customer_reset_password(args: argparse.Namespace, settings: Settings) -> int
     from leerlingimport.customers import reset_password
     from leerlingimport.db import writing
 
+    timezone = load_params(settings.params_dir).library.timezone
+    now = _now()
     with open_database(settings) as engine, writing(engine) as conn:
-        otp = reset_password(conn, args.card, _now(), _otp_valid(settings))
+        otp = reset_password(conn, args.card, now, _otp_valid(settings))
+    until = _local(now + _otp_valid(settings), timezone)
     print(f"Nieuw eenmalig wachtwoord voor pasnummer {args.card}: {otp}")
+    print(f"Geldig tot {until:%d-%m-%Y %H:%M}; het oude wachtwoord werkt niet meer.")
     return 0
 
 

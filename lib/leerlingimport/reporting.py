@@ -168,7 +168,7 @@ def render_runs(runs: list[dict[str, Any]], timezone: str = "Europe/Amsterdam") 
 
     if not runs:
         return "Nog geen imports."
-    lines = []
+    lines = [f"{'gestart':<16}  {'school':<4}  {'status':<21}  {'import':<28}  resultaat"]
     for run in runs:
         counts = run["counts"] or {}
         labels = count_labels(run["status"])
@@ -183,9 +183,9 @@ def render_runs(runs: list[dict[str, Any]], timezone: str = "Europe/Amsterdam") 
         )
         when = dt.datetime.fromisoformat(run["started_at"]).astimezone(ZoneInfo(timezone))
         status = RUN_STATUS_NL.get(run["status"], run["status"])
+        status += " (proef)" if run["dry_run"] else ""
         lines.append(
-            f"{when:%d-%m-%Y %H:%M}  {run['brin']}  {status:<13}"
-            f"{' proef' if run['dry_run'] else ''}  {run['run_id']}  {summary}"
-            + (f"  ({run['error']})" if run.get("error") else "")
+            f"{when:%d-%m-%Y %H:%M}  {run['brin']:<6}  {status:<21}  {run['run_id']:<28}  "
+            f"{summary}" + (f"  ({run['error']})" if run.get("error") else "")
         )
     return "\n".join(lines)
