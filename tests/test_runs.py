@@ -397,3 +397,23 @@ def test_enroll_refuses_a_rejected_file_even_when_asked(
     with pytest.raises(FileRejected, match="geweigerd"):
         enroll(engine, run, params)  # type: ignore[arg-type]
     assert snapshot(engine) == before
+
+
+def test_another_file_in_a_validated_run_needs_validating_again_and_none_after_enroll(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    from leerlingimport import enroll, ingest_step
+    from leerlingimport.steps import StepOrderError
+
+    years = demo_library(seed=10, pupils=8)
+    first = exports.parnassys_csv(years["99ZZ"].spec, years["99ZZ"].first)
+    other = exports.parnassys_csv(years["99YY"].spec, years["99YY"].first)
+    run = _steps_up_to_validate(engine, params, tmp_path, first)
+    ingest_step(run, other, "other.csv")  # type: ignore[arg-type]  # a librarian picks another file
+    with pytest.raises(StepOrderError, match="'validate'"):
+        enroll(engine, run, params)  # type: ignore[arg-type]  # never the old file's rows
+    finish_run(engine, run, "planned", {})  # type: ignore[arg-type]
+    run = _steps_up_to_validate(engine, params, tmp_path / "b", first)
+    enroll(engine, run, params)  # type: ignore[arg-type]
+    with pytest.raises(StepOrderError, match="'enroll' al gedaan"):
+        ingest_step(run, other, "other.csv")  # type: ignore[arg-type]

@@ -92,6 +92,9 @@ def start_run(
     run_id = f"{school.brin}-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     who = started_by or operator_name()
     deadline = time.monotonic() + wait_seconds
+    with reading(engine) as conn:
+        school_pk = school_id(conn, school.brin)
+    sha256 = hashlib.sha256(data).hexdigest() if data else None
     while True:
         release_stale(engine, school.brin)
         try:
@@ -101,11 +104,11 @@ def start_run(
                         insert(ImportRun)
                         .values(
                             run_id=run_id,
-                            school_id=school_id(conn, school.brin),
+                            school_id=school_pk,
                             started_at=now,
                             dry_run=dry_run,
                             status="running",
-                            input_sha256=hashlib.sha256(data).hexdigest() if data else None,
+                            input_sha256=sha256,
                             params_snapshot=school.model_dump(mode="json"),
                             code_version=version("leerlingimport"),
                             archive_path=str(data_dir / "runs" / run_id),
@@ -122,8 +125,6 @@ def start_run(
             if time.monotonic() >= deadline:
                 raise _locked(engine, school.brin) from None
             time.sleep(POLL_SECONDS)
-    with reading(engine) as conn:
-        school_pk = school_id(conn, school.brin)
     run = Run(
         pk, run_id, school.brin, school_pk, dry_run, now, run_directory(data_dir, run_id), who
     )

@@ -237,7 +237,7 @@ def _stamp_school_year(conn: Connection, enrollments: list[int], ctx: Context) -
     )
 
 
-def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int, str]:
+def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
     """Cards: a number from the file becomes the primary card (a replacement for an existing
     customer); a pupil without an active primary card gets a new number."""
     kind = "library" if ctx.school.library_membership else "school"
@@ -282,7 +282,6 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> dict[int
                 for customer, number in issued.items()
             ],
         )
-    return issued
 
 
 def _active_primary_holders(conn: Connection, customers: list[int]) -> list[int]:
