@@ -22,8 +22,8 @@ demo: $(STAMP)
 	$(VENV)/bin/leerlingimport demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check lib tests bench
-	$(VENV)/bin/ruff format --check lib tests bench
+	$(VENV)/bin/ruff check lib tests bench flows
+	$(VENV)/bin/ruff format --check lib tests bench flows
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

@@ -40,7 +40,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with reading(engine) as conn:
         for name, table in Base.metadata.tables.items():
-            if name in ("import_runs", "alembic_version"):
+            if name in ("import_runs", "run_steps", "alembic_version"):
                 continue
             rows = conn.execute(select(table)).all()
             out[name] = sorted(tuple(map(str, r)) for r in rows)
@@ -102,7 +102,7 @@ def count(engine: Engine, table: Any) -> int:
 def cli_import(
     database_url: str, data_dir: Path, path: Path, brin: str = "99ZZ", *extra: str, **env: str
 ) -> Any:
-    """``leerlingimport import PATH --school BRIN --json`` in a process of its own (a
+    """An in-process import (``tests/inprocess_import.py``) in a process of its own (a
     ``subprocess.Popen``), with ``env`` added (fault points: LEERLINGIMPORT_KILL_AT, ...)."""
     import os
     import subprocess
@@ -113,18 +113,11 @@ def cli_import(
     command = [
         sys.executable,
         "-m",
-        "leerlingimport",
-        "--database-url",
+        "tests.inprocess_import",
         database_url,
-        "--params-dir",
-        str(REPO / "params"),
-        "--data-dir",
         str(data_dir),
-        "import",
         str(path),
-        "--school",
         brin,
-        "--json",
         *extra,
     ]
     return subprocess.Popen(
@@ -132,5 +125,6 @@ def cli_import(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=REPO,
         env={**os.environ, **env},
     )

@@ -41,6 +41,15 @@ _EXPORTS = {
     # What a notebook shows: pseudonymous unless asked.
     "issues_frame": "leerlingimport.display",
     "plan_frame": "leerlingimport.display",
+    # The workbook: what the step notebooks call, the runner and the archive.
+    "Workbook": "leerlingimport.workbook",
+    "check_summary": "leerlingimport.workbook",
+    "counts_chart": "leerlingimport.workbook",
+    "counts_frame": "leerlingimport.workbook",
+    "file_facts": "leerlingimport.workbook",
+    "open_workbook": "leerlingimport.workbook",
+    "run_workbook": "leerlingimport.workbook",
+    "verify_archive": "leerlingimport.workbook",
 }
 
 __all__ = [
@@ -54,10 +63,15 @@ __all__ = [
     "SchoolParams",
     "Settings",
     "Validated",
+    "Workbook",
     "check_file",
+    "check_summary",
+    "counts_chart",
+    "counts_frame",
     "deregister",
     "enroll",
     "fail_run",
+    "file_facts",
     "finish_run",
     "ingest",
     "ingest_step",
@@ -66,13 +80,16 @@ __all__ = [
     "load_params",
     "load_run",
     "make_engine",
+    "open_workbook",
     "plan_frame",
     "raise_for_rejection",
     "release_run",
     "run_import",
+    "run_workbook",
     "start_run",
     "validate",
     "validate_step",
+    "verify_archive",
 ]
 
 if TYPE_CHECKING:
@@ -95,6 +112,16 @@ if TYPE_CHECKING:
         validate_step,
     )
     from leerlingimport.validation import Validated, validate
+    from leerlingimport.workbook import (
+        Workbook,
+        check_summary,
+        counts_chart,
+        counts_frame,
+        file_facts,
+        open_workbook,
+        run_workbook,
+        verify_archive,
+    )
 
 
 def __getattr__(name: str) -> Any:

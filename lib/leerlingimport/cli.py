@@ -148,7 +148,24 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
 
     _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))
+    _workbook_commands(sub)
     return parser
+
+
+def _workbook_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    handlers = "leerlingimport.workbook.commands"
+    audit = sub.add_parser("audit", help="controleer het auditarchief")
+    actions = audit.add_subparsers(required=True, metavar="ACTIE")
+    verify = actions.add_parser("verify", help="herbereken de sha256 van elk gearchiveerd bestand")
+    verify.add_argument("path", metavar="PAD", nargs="?", help="standaard: het hele archief")
+    verify.set_defaults(handler=_lazy(handlers, "audit_verify"))
+
+    cmd = sub.add_parser("purge", help="verwijder wat ouder is dan de bewaartermijnen")
+    cmd.add_argument("--dry-run", action="store_true", help="toon alleen wat weg zou gaan")
+    cmd.set_defaults(handler=_lazy(handlers, "purge"))
+
+    cmd = sub.add_parser("serve", help="draai de Prefect-deployments (inbox, jaarimport, purge)")
+    cmd.set_defaults(handler=_lazy(handlers, "serve"))
 
 
 def _customer_commands(parser: argparse.ArgumentParser) -> None:

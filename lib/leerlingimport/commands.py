@@ -66,23 +66,23 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_file(args: argparse.Namespace, settings: Settings) -> int:
-    """Import a school's file; exit 1 when it is rejected, held or failed."""
+    """Import a school's file through the workbook's notebooks (archived unless a dry run);
+    exit 1 when it is rejected, held or failed."""
     import json
 
-    from leerlingimport.pipeline import run_import
     from leerlingimport.reporting import render_import
+    from leerlingimport.workbook import Workbook, run_workbook
 
     params = load_params(settings.params_dir)
     school = params.school(args.school)
-    data = _read(Path(args.file))
+    path = Path(args.file)
+    _read(path)  # a missing or unreadable file is said before a run starts
     with open_database(settings) as engine:
-        result = run_import(
-            engine,
-            data,
-            Path(args.file).name,
-            params,
+        book = Workbook(engine, params, settings.data_dir, params_dir=settings.params_dir)
+        result = run_workbook(
+            book,
+            path,
             school.brin,
-            data_dir=settings.data_dir,
             dry_run=args.dry_run,
             confirm_deregistration=args.confirm_deregistration,
             language=args.language,

@@ -69,6 +69,9 @@ def render_import(result: ImportResult, language: Language = "nl") -> str:
         lines.append(
             f"  {'Pasnummers en wachtwoorden om te printen' if nl else 'Printable cards'}: {where}"
         )
+    if result.archive:
+        label = ("Notebooks" if result.dry_run else "Archief") if nl else "Notebooks and archive"
+        lines.append(f"  {label}: {result.archive}")
     return "\n".join(lines)
 
 

@@ -290,11 +290,29 @@ class ImportRun(Base):
     params_snapshot: Mapped[dict[str, Any] | None]
     code_version: Mapped[str | None] = mapped_column(String(40))
     archive_path: Mapped[str | None] = mapped_column(Text)
+    archive_sha256: Mapped[str | None] = mapped_column(String(64))  # of its manifest.json
     error: Mapped[str | None] = mapped_column(Text)  # why a failed run failed, for people
     started_by: Mapped[str | None] = mapped_column(String(100))  # the operator or portal user
     host: Mapped[str | None] = mapped_column(String(100))
     pid: Mapped[int | None] = mapped_column(Integer)
     heartbeat_at: Mapped[dt.datetime | None]
+
+
+class RunStep(Base):
+    """One notebook of a run as the workbook's runner executed it: recorded by the runner,
+    never read back from the notebook."""
+
+    __tablename__ = "run_steps"
+    __table_args__ = (
+        CheckConstraint(_in("status", "running", "ok", "failed", "stopped"), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class Change(Base):

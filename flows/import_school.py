@@ -1,0 +1,29 @@
+"""One school, one file: start the run, the five notebooks, archive, finish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow
+
+from leerlingimport.errors import LeerlingimportError
+from leerlingimport.workbook import STEPS
+from leerlingimport.workbook.tasks import begin, close, open_book, run_name, run_step
+
+
+@flow(name="import-school", flow_run_name=run_name, log_prints=True)
+def import_school(
+    school: str, file: str, dry_run: bool = False, confirm_deregistration: bool = False
+) -> dict[str, Any]:
+    """Import ``file`` for school ``school`` (its BRIN) through the workbook."""
+    book = open_book()
+    run, values = begin(book, school, file, dry_run, confirm_deregistration)
+    outcomes = []
+    for step in STEPS:
+        outcomes.append(run_step(book, run, values, step))
+        if outcomes[-1].status != "ok":
+            break  # a failed or rejecting step stops the run; what ran is archived
+    result = close(book, run, values, outcomes)
+    if result.status == "failed":
+        raise LeerlingimportError(f"Import {result.run_id} is mislukt: {result.error}")
+    return result.as_json()

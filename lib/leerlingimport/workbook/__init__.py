@@ -1,0 +1,29 @@
+"""The workbook: the step notebooks' helpers, the papermill runner and the audit archive."""
+
+from leerlingimport.workbook.archive import archive_run, verify_archive
+from leerlingimport.workbook.book import (
+    Chart,
+    Workbook,
+    check_summary,
+    counts_chart,
+    counts_frame,
+    file_facts,
+    open_workbook,
+)
+from leerlingimport.workbook.runner import STEPS, RunParameters, run_notebook, run_workbook
+
+__all__ = [
+    "STEPS",
+    "Chart",
+    "RunParameters",
+    "Workbook",
+    "archive_run",
+    "check_summary",
+    "counts_chart",
+    "counts_frame",
+    "file_facts",
+    "open_workbook",
+    "run_notebook",
+    "run_workbook",
+    "verify_archive",
+]
