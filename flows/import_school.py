@@ -8,7 +8,7 @@ from prefect import flow
 
 from leerlingimport.errors import LeerlingimportError
 from leerlingimport.workbook import STEPS
-from leerlingimport.workbook.tasks import begin, close, open_book, run_name, run_step
+from leerlingimport.workbook.tasks import begin, close, run_name, run_step, workbook
 
 
 @flow(name="import-school", flow_run_name=run_name, log_prints=True)
@@ -16,14 +16,14 @@ def import_school(
     school: str, file: str, dry_run: bool = False, confirm_deregistration: bool = False
 ) -> dict[str, Any]:
     """Import ``file`` for school ``school`` (its BRIN) through the workbook."""
-    book = open_book()
-    run, values = begin(book, school, file, dry_run, confirm_deregistration)
-    outcomes = []
-    for step in STEPS:
-        outcomes.append(run_step(book, run, values, step))
-        if outcomes[-1].status != "ok":
-            break  # a failed or rejecting step stops the run; what ran is archived
-    result = close(book, run, values, outcomes)
+    with workbook() as book:
+        run, values = begin(book, school, file, dry_run, confirm_deregistration)
+        outcomes = []
+        for step in STEPS:
+            outcomes.append(run_step(book, run, values, step))
+            if outcomes[-1].status != "ok":
+                break  # a failed or rejecting step stops the run; what ran is archived
+        result = close(book, run, values, outcomes)
     if result.status == "failed":
         raise LeerlingimportError(f"Import {result.run_id} is mislukt: {result.error}")
     return result.as_json()

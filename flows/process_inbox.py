@@ -12,7 +12,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from leerlingimport.workbook.inbox import waiting
-from leerlingimport.workbook.tasks import handle_school, open_book, run_name
+from leerlingimport.workbook.tasks import handle_school, run_name, workbook
 
 TWO_AT_A_TIME: Any = ThreadPoolTaskRunner(max_workers=2)  # this machine has two cores
 
@@ -21,19 +21,19 @@ TWO_AT_A_TIME: Any = ThreadPoolTaskRunner(max_workers=2)  # this machine has two
 def process_inbox() -> dict[str, str]:
     """Handle every received upload; returns each school's outcome."""
     logger = get_run_logger()
-    book = open_book()
-    schools = waiting(book)
-    total = len(schools)
-    logger.info("Inbox: %d scholen met een nieuwe upload", total)
-    progress = cast(UUID, create_progress_artifact(0.0, description="Scholen verwerkt"))
-    futures = {brin: handle_school.submit(book, brin, uploads) for brin, uploads in schools.items()}
-    outcomes: dict[str, str] = {}
-    for brin, future in futures.items():
-        state = future.wait() or future.state
-        outcomes[brin] = future.result().outcome if state.is_completed() else "failed"
-        logger.info("School %s: %s (%d van %d klaar)", brin, outcomes[brin], len(outcomes), total)
-        update_progress_artifact(progress, 100.0 * len(outcomes) / total)
-    if total == 0:
+    with workbook() as book:
+        schools = waiting(book)
+        total = len(schools)
+        logger.info("Inbox: %d scholen met een nieuwe upload", total)
+        progress = cast(UUID, create_progress_artifact(0.0, description="Scholen verwerkt"))
+        futures = {b: handle_school.submit(book, b, uploads) for b, uploads in schools.items()}
+        outcomes: dict[str, str] = {}
+        for brin, future in futures.items():
+            future.wait()
+            outcomes[brin] = future.result().outcome if future.state.is_completed() else "failed"
+            logger.info("%s: %s (%d van %d klaar)", brin, outcomes[brin], len(outcomes), total)
+            update_progress_artifact(progress, 100.0 * len(outcomes) / total)
+    if not total:
         update_progress_artifact(progress, 100.0)
     return outcomes
 
@@ -41,9 +41,9 @@ def process_inbox() -> dict[str, str]:
 @flow(name="yearly-import", flow_run_name=run_name)
 def yearly_import() -> dict[str, Any]:
     """September: every school's upload through the inbox, and which schools sent nothing."""
-    book = open_book()
     outcomes = process_inbox()
-    missing = sorted(set(book.params.schools) - set(outcomes))
+    with workbook() as book:
+        missing = sorted(set(book.params.schools) - set(outcomes))
     if missing:
         get_run_logger().warning("Nog geen bestand van: %s", ", ".join(missing))
     return {"schools": outcomes, "without_upload": missing}

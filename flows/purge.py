@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from leerlingimport.workbook.tasks import open_book, purge, run_name
+from leerlingimport.workbook.tasks import purge, run_name, workbook
 
 
 @flow(name="purge", flow_run_name=run_name)
 def purge_expired(dry_run: bool = False) -> list[str]:
     """Delete (or, in a dry run, list) what is older than its retention."""
-    return purge(open_book(), dry_run)
+    with workbook() as book:
+        return purge(book, dry_run)

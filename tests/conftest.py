@@ -8,11 +8,21 @@ machine that has none (CI never does).
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Prefect, offline and quiet, with a home of its own (stack.md §0); set before anything
+# imports prefect, which reads its settings once.
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="leerlingimport-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from sqlalchemy import Engine
 
 from leerlingimport.db import make_engine, upgrade, writing

@@ -6,6 +6,8 @@ gone or busy) is retried; bad data never is: it ends the run as rejected, held o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +47,19 @@ def run_name() -> str:
     return f"{school}-{dt.date.today():%Y-%m-%d}"
 
 
-@task(name="open-workbook", **RETRY)
-def open_book() -> Workbook:
-    """The database, params and data directory from the environment (``LEERLINGIMPORT_*``)."""
+@contextmanager
+def workbook() -> Iterator[Workbook]:
+    """The database, params and data directory from the environment (``LEERLINGIMPORT_*``),
+    as a deployment's worker has them; the database connections are closed afterwards."""
     from leerlingimport.settings import Settings
     from leerlingimport.workbook.book import open_workbook
 
     settings = Settings.from_env()
-    return open_workbook(settings.database_url, str(settings.params_dir), str(settings.data_dir))
+    book = open_workbook(settings.database_url, str(settings.params_dir), str(settings.data_dir))
+    try:
+        yield book
+    finally:
+        book.engine.dispose()
 
 
 @task(name="start-run", **RETRY)

@@ -1,0 +1,138 @@
+"""The flows under Prefect's test harness: one school through import_school, the inbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import Engine, insert, select
+
+from leerlingimport.customers import NewCustomer, add_customer
+from leerlingimport.db import reading, writing
+from leerlingimport.db.tables import ImportRun, School, Upload
+from leerlingimport.params import load_params
+from leerlingimport.synthetic.exports import handmade_csv, parnassys_csv
+from leerlingimport.synthetic.samples import demo_library
+from leerlingimport.workbook import verify_archive
+
+from ..conftest import REPO
+
+sys.path.insert(0, str(REPO))
+from flows.import_school import import_school
+from flows.process_inbox import process_inbox
+
+LIBRARY = demo_library(seed=5, pupils=24)
+
+
+@pytest.fixture
+def environment(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The flows read their settings from the environment, as a deployment's do."""
+    data_dir = tmp_path / "var"
+    monkeypatch.setenv("LEERLINGIMPORT_DATABASE_URL", engine.url.render_as_string(False))
+    monkeypatch.setenv("LEERLINGIMPORT_PARAMS_DIR", str(REPO / "params"))
+    monkeypatch.setenv("LEERLINGIMPORT_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+def test_import_school_runs_the_workbook_and_a_failure_is_a_failed_flow(
+    environment: Path, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zz = LIBRARY["99ZZ"]
+    file = tmp_path / "leerlingen.csv"
+    file.write_bytes(parnassys_csv(zz.spec, zz.first))
+    done = import_school(school="99ZZ", file=str(file))
+    assert (done["status"], done["counts"]["created"]) == ("applied", 24)
+    assert verify_archive(Path(done["archive"]), engine) == []
+
+    monkeypatch.setenv("LEERLINGIMPORT_FAIL_AT", "deregister-before-commit")
+    file.write_bytes(parnassys_csv(zz.next_spec, zz.next))
+    state = import_school(school="99ZZ", file=str(file), return_state=True)
+    assert state.is_failed()
+    with reading(engine) as conn:
+        last = conn.execute(
+            select(ImportRun.status, ImportRun.error, ImportRun.archive_path)
+            .order_by(ImportRun.id.desc())
+            .limit(1)
+        ).one()
+    assert last.status == "failed" and last.error.startswith("Stap deregister")
+    assert (Path(last.archive_path) / "04_deregister.ipynb").exists()
+
+
+def test_process_inbox_checks_every_upload_and_applies_only_where_allowed(
+    environment: Path, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params_dir = tmp_path / "params"
+    shutil.copytree(REPO / "params", params_dir)
+    school_file = params_dir / "schools" / "99YY.yaml"
+    settings = yaml.safe_load(school_file.read_text())
+    school_file.write_text(yaml.safe_dump({**settings, "auto_apply": True}))
+    monkeypatch.setenv("LEERLINGIMPORT_PARAMS_DIR", str(params_dir))
+    params = load_params(params_dir)
+    now = dt.datetime.now(dt.UTC)
+    with writing(engine) as conn:
+        teacher = add_customer(
+            conn, NewCustomer(surname="Docent"), params.library.card_prefix, now, dt.timedelta(1)
+        )
+    uploads = {
+        "99ZZ": [
+            parnassys_csv(LIBRARY["99ZZ"].spec, LIBRARY["99ZZ"].first[:5]),
+            parnassys_csv(LIBRARY["99ZZ"].spec, LIBRARY["99ZZ"].first),
+        ],  # corrected
+        "99YY": [handmade_csv(LIBRARY["99YY"].spec, LIBRARY["99YY"].first)],
+    }
+    for brin, files in uploads.items():
+        for number, data in enumerate(files):
+            _upload(engine, environment, teacher.customer_id, brin, data, now, number)
+
+    outcomes = process_inbox()
+
+    assert outcomes == {"99YY": "applied", "99ZZ": "planned"}
+    with reading(engine) as conn:
+        runs = conn.execute(
+            select(School.brin, ImportRun.dry_run, ImportRun.status, ImportRun.upload_id)
+            .join(School, School.id == ImportRun.school_id)
+            .order_by(ImportRun.id)
+        ).all()
+        statuses = dict(conn.execute(select(Upload.id, Upload.status)).all())
+    by_school = sorted((r.brin, r.dry_run, r.status) for r in runs)
+    assert by_school == [
+        ("99YY", False, "applied"),
+        ("99YY", True, "planned"),
+        ("99ZZ", True, "planned"),
+    ]
+    assert sorted(statuses.values()) == ["checked", "checked", "imported"]
+    assert process_inbox() == {}  # nothing is handled twice
+
+
+def _upload(
+    engine: Engine,
+    data_dir: Path,
+    uploader: int,
+    brin: str,
+    data: bytes,
+    now: dt.datetime,
+    number: int,
+) -> None:
+    name = f"{brin}-{number}-{hashlib.sha256(data).hexdigest()[:16]}.csv"
+    (data_dir / "inbox").mkdir(parents=True, exist_ok=True)
+    (data_dir / "inbox" / name).write_bytes(data)
+    with writing(engine) as conn:
+        school = conn.execute(select(School.id, School.branch_id).where(School.brin == brin)).one()
+        conn.execute(
+            insert(Upload).values(
+                school_id=school.id,
+                branch_id=school.branch_id,
+                uploader_id=uploader,
+                original_name="leerlingen.csv",
+                stored_name=name,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                received_at=now + dt.timedelta(minutes=number),
+                status="received",
+            )
+        )
