@@ -7,7 +7,7 @@ from typing import Any
 from prefect import flow
 
 from leerlingimport.errors import LeerlingimportError
-from leerlingimport.workbook import STEPS
+from leerlingimport.workbook import STEPS, kernel
 from leerlingimport.workbook.tasks import begin, close, run_name, run_step, workbook
 
 
@@ -16,11 +16,11 @@ def import_school(
     school: str, file: str, dry_run: bool = False, confirm_deregistration: bool = False
 ) -> dict[str, Any]:
     """Import ``file`` for school ``school`` (its BRIN) through the workbook."""
-    with workbook() as book:
+    with workbook() as book, kernel() as session:
         run, values = begin(book, school, file, dry_run, confirm_deregistration)
         outcomes = []
         for step in STEPS:
-            outcomes.append(run_step(book, run, values, step))
+            outcomes.append(run_step(book, run, values, step, session))
             if outcomes[-1].status != "ok":
                 break  # a failed or rejecting step stops the run; what ran is archived
         result = close(book, run, values, outcomes)

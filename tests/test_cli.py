@@ -144,9 +144,16 @@ def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None
     from leerlingimport.demo import run_demo
     from leerlingimport.params import load_params
 
+    stale = tmp_path / "demo" / "archive" / "99ZZ" / "2025-2026" / "oud"  # an earlier demo's
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text("{}")
+    stale.chmod(0o555)
     lines: list[str] = []
     assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0
     text = "\n".join(lines)
+    assert not stale.parent.exists()  # made fresh: the old archive is gone
+    assert "audit verify: ongeschonden" in text
+    assert len(list((tmp_path / "demo" / "archive").glob("*/*/*/manifest.json"))) == 9
     assert (tmp_path / "demo.db").exists()
     assert text.count("uitgevoerd") == 8  # four schools, two school years
     assert "heeft nog iets geleend" in text and "combinatiegroepen" in text
@@ -154,7 +161,6 @@ def test_demo_runs_the_yearly_import_on_its_own_database(tmp_path: Path) -> None
     assert "niet verwerkt" not in text  # every pupil of the samples is enrolled
     english = {"error", "warning", "applied", "held", "rejected", "rows", "leaver", "year-group"}
     assert not {w for w in english if re.search(rf"\b{w}\b", text)}
-    assert run_demo(tmp_path, load_params(REPO / "params"), lines.append) == 0  # again: fresh
 
 
 def test_import_and_runs_json_contract(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

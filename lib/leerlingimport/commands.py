@@ -162,7 +162,8 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     """Run the yearly import of the demo library on a fresh demo database."""
     from leerlingimport.demo import run_demo
 
-    status: int = run_demo(settings.data_dir, load_params(settings.params_dir), print)
+    params = load_params(settings.params_dir)
+    status: int = run_demo(settings.data_dir, params, print, params_dir=settings.params_dir)
     return status
 
 

@@ -8,6 +8,7 @@ pupils borrow books, and then next school year's files come in.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -20,10 +21,13 @@ from leerlingimport.db.tables import Card, Enrollment, Loan, School
 from leerlingimport.issues import SEVERITY_LABELS, plural
 from leerlingimport.library import register_params
 from leerlingimport.params import Params
-from leerlingimport.pipeline import ImportResult, run_import
+from leerlingimport.pipeline import ImportResult
 from leerlingimport.reporting import STATUS_NL, count_labels
+from leerlingimport.workbook import Workbook, run_workbook, verify_archive
+from leerlingimport.workbook.archive import make_writable
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+PARAMS = Path(__file__).resolve().parents[2] / "params"
 FILES = {
     "99ZZ": "99ZZ_parnassys_{}.csv",
     "99YY": "99YY_handmade_{}.ods",
@@ -35,56 +39,56 @@ YEARS = ("2026-2027", "2027-2028")
 Echo = Callable[[str], None]
 
 
-def run_demo(data_dir: Path, params: Params, echo: Echo, samples: Path = SAMPLES) -> int:
-    """Run the demo; returns 0 when every import ran (held or rejected rows are part of it).
-    Everything goes into ``data_dir/demo/`` and ``data_dir/demo.db``, never the real runs."""
+def run_demo(
+    data_dir: Path, params: Params, echo: Echo, samples: Path = SAMPLES, params_dir: Path = PARAMS
+) -> int:
+    """Run the demo through the workbook (the notebooks, the archive); returns 0 when every
+    import ran (held or rejected rows are part of it) and the archive verifies. Everything
+    goes into ``data_dir/demo/`` and ``data_dir/demo.db``, never the real runs."""
     path = data_dir / "demo.db"
     path.unlink(missing_ok=True)
     data_dir = data_dir / "demo"
+    if data_dir.exists():  # the previous demo's runs and archive (written read-only)
+        make_writable(data_dir)
+        shutil.rmtree(data_dir)
     engine = make_engine(f"sqlite:///{path}")
     try:
         upgrade(engine)
         with writing(engine) as conn:
             register_params(conn, params)
         _teacher(engine, params, echo)
+        book = Workbook(engine, params, data_dir, params_dir)
         for year in YEARS:
             echo(f"\n== Schooljaar {year}")
             for brin, pattern in FILES.items():
                 file = samples / pattern.format(year)
-                result = run_import(
-                    engine,
-                    file.read_bytes(),
-                    file.name,
-                    params,
-                    brin,
-                    data_dir=data_dir,
-                    now=_first_of_september(year),
-                )
+                result = run_workbook(book, file, brin, now=_first_of_september(year))
                 _show(result, file.name, echo)
                 if result.status == "failed":
                     return 1
             if year == YEARS[0]:
                 _lend_books(engine, echo)
-        _incomplete_file(engine, params, data_dir, samples, echo)
+        _incomplete_file(book, samples, echo)
+        problems = verify_archive(data_dir / "archive", engine)
     finally:
         engine.dispose()
-    echo(f"\nDe demodatabase staat in {path}. Bekijk de runs met:")
+    echo(f"\nHet auditarchief staat in {data_dir / 'archive'}: elke import met zijn notebooks.")
+    echo("  " + (f"NIET ongeschonden: {problems}" if problems else "audit verify: ongeschonden."))
+    echo(f"De demodatabase staat in {path}. Bekijk de runs met:")
     echo(f"  .venv/bin/leerlingimport --database-url sqlite:///{path} runs")
-    return 0
+    return 1 if problems else 0
 
 
-def _incomplete_file(
-    engine: Engine, params: Params, data_dir: Path, samples: Path, echo: Echo
-) -> None:
+def _incomplete_file(book: Workbook, samples: Path, echo: Echo) -> None:
     """A school that sends only its first twenty pupils: the hold guard stops the leavers."""
     lines = (samples / FILES["99WW"].format(YEARS[1])).read_bytes().split(b"\r\n")
     partial = b"\r\n".join(lines[:21]) + b"\r\n"
     echo("\n== Later in het jaar stuurt 99WW per ongeluk een half bestand")
+    data_dir = book.data_dir
     half = data_dir / "half.csv"
-    data_dir.mkdir(parents=True, exist_ok=True)
     half.write_bytes(partial)
     later = _first_of_september(YEARS[1]) + dt.timedelta(days=60)
-    result = run_import(engine, partial, half.name, params, "99WW", data_dir=data_dir, now=later)
+    result = run_workbook(book, half, "99WW", now=later)
     _show(result, half.name, echo)
     echo("    Na controle, als het klopt (de demo-database):")
     echo(

@@ -10,11 +10,13 @@ from leerlingimport.workbook.book import (
     file_facts,
     open_workbook,
 )
+from leerlingimport.workbook.kernel import Kernel, kernel
 from leerlingimport.workbook.runner import STEPS, RunParameters, run_notebook, run_workbook
 
 __all__ = [
     "STEPS",
     "Chart",
+    "Kernel",
     "RunParameters",
     "Workbook",
     "archive_run",
@@ -22,6 +24,7 @@ __all__ = [
     "counts_chart",
     "counts_frame",
     "file_facts",
+    "kernel",
     "open_workbook",
     "run_notebook",
     "run_workbook",

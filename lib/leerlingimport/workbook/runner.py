@@ -10,10 +10,10 @@ read from the database and the run directory, which the steps wrote.
 
 from __future__ import annotations
 
-import contextvars
 import datetime as dt
 import logging
 import os
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +30,7 @@ from leerlingimport.pipeline import WAIT_FOR_SCHOOL, ImportResult
 from leerlingimport.runs import Run, fail_run, finish_run, start_run
 from leerlingimport.steps import COUNT_KEYS, enrolled_counts, load_validated, rejected_counts
 from leerlingimport.workbook.book import PASSWORD_VARIABLE, Workbook
+from leerlingimport.workbook.kernel import Kernel, kernel
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def run_workbook(
     language: Language = "nl",
     started_by: str | None = None,
     upload_id: int | None = None,
+    now: dt.datetime | None = None,
     timeout: int = STEP_TIMEOUT,
 ) -> ImportResult:
     """Import one school's file through the five notebooks; archive a run that is not a dry
@@ -116,12 +118,14 @@ def run_workbook(
         language=language,
         started_by=started_by,
         upload_id=upload_id,
+        now=now,
     )
     outcomes: list[StepOutcome] = []
-    for step in STEPS:
-        outcomes.append(run_step(book, run, values, step, timeout=timeout))
-        if outcomes[-1].status != "ok":
-            break
+    with kernel() as session:
+        for step in STEPS:
+            outcomes.append(run_step(book, run, values, step, timeout=timeout, session=session))
+            if outcomes[-1].status != "ok":
+                break
     return close(book, run, values, outcomes)
 
 
@@ -135,9 +139,11 @@ def begin(
     language: Language = "nl",
     started_by: str | None = None,
     upload_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[Run, RunParameters]:
     """Start the run (the school's lock; a busy school is waited for a while) and fix the
-    parameters every notebook of it receives."""
+    parameters every notebook of it receives. ``now`` dates the run (the demo's and the
+    tests' school years); by default it is the current moment."""
     run = start_run(
         book.engine,
         book.params,
@@ -146,6 +152,7 @@ def begin(
         data=input_path.read_bytes(),
         dry_run=dry_run,
         started_by=started_by,
+        now=now,
         wait_seconds=WAIT_FOR_SCHOOL,
     )
     if upload_id is not None:
@@ -199,7 +206,13 @@ def _notebook_url(engine: Engine) -> str:
 
 
 def run_step(
-    book: Workbook, run: Run, values: RunParameters, step: Step, *, timeout: int = STEP_TIMEOUT
+    book: Workbook,
+    run: Run,
+    values: RunParameters,
+    step: Step,
+    *,
+    timeout: int = STEP_TIMEOUT,
+    session: Kernel | None = None,
 ) -> StepOutcome:
     """One step's notebook, its status and timing recorded before and after."""
     started = dt.datetime.now(dt.UTC)
@@ -212,7 +225,11 @@ def run_step(
     output = run.directory / "notebooks" / step.notebook
     output.parent.mkdir(mode=0o700, exist_ok=True)
     error, error_type = run_notebook(
-        book.notebooks / step.notebook, values.for_step(step), output, timeout=timeout
+        book.notebooks / step.notebook,
+        values.for_step(step),
+        output,
+        timeout=timeout,
+        session=session,
     )
     status = "ok" if error is None else "stopped" if _ended(book.engine, run) else "failed"
     finished = dt.datetime.now(dt.UTC)
@@ -228,70 +245,41 @@ def run_step(
 
 
 def run_notebook(
-    notebook: Path, parameters: dict[str, Any], output: Path, *, timeout: int = STEP_TIMEOUT
+    notebook: Path,
+    parameters: dict[str, Any],
+    output: Path,
+    *,
+    timeout: int = STEP_TIMEOUT,
+    session: Kernel | None = None,
 ) -> tuple[str | None, str | None]:
-    """Execute ``notebook`` into ``output`` with ``parameters``; returns the error (a sentence
-    for people) and its exception type, or ``(None, None)``. The output notebook is always
-    written, with the error at its top."""
+    """Execute ``notebook`` into ``output`` with ``parameters`` (in ``session``'s kernel, or
+    one of its own); returns the error (a sentence for people) and its exception type, or
+    ``(None, None)``. The output notebook is always written, with the error at its top."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     check_parameters(notebook, parameters)
-    # A fresh context: papermill's event loop must not leak between threads (stack.md #7);
-    # the loop it made there is closed afterwards.
-    context = contextvars.Context()
-    try:
-        context.run(
-            papermill.execute_notebook,
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(notebook.parent),
-            execution_timeout=timeout,
-            progress_bar=False,
-            kernel_manager_class=_local_kernel_manager(),
-        )
-    except PapermillExecutionError as err:
-        message = err.evalue if _ours(err.ename) else f"{err.ename}: {err.evalue}"
-        return message, err.ename
-    except Exception as err:  # a timeout, a dead kernel: papermill writes no banner for these
-        message = _stopped(err, timeout)
-        _banner(notebook, output, message)
-        return message, type(err).__name__
-    finally:
-        context.run(_close_event_loop)
+    with ExitStack() as stack:
+        session = session or stack.enter_context(kernel())
+        try:
+            session.run(
+                papermill.execute_notebook,
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(notebook.parent),
+                execution_timeout=timeout,
+                progress_bar=False,
+            )
+        except PapermillExecutionError as err:
+            message = err.evalue if _ours(err.ename) else f"{err.ename}: {err.evalue}"
+            return message, err.ename
+        except Exception as err:  # a timeout, a dead kernel: papermill writes no banner
+            message = _stopped(err, timeout)
+            _banner(notebook, output, message)
+            return message, type(err).__name__
     return None, None
-
-
-def _close_event_loop() -> None:
-    import asyncio
-
-    from jupyter_core.utils import ensure_event_loop
-
-    ensure_event_loop().close()
-    asyncio.set_event_loop(None)
-
-
-def _local_kernel_manager() -> type:
-    """Kernels that talk to the runner over Unix sockets (files in the temporary folder), not
-    over TCP on the loopback (where any local user could try to connect)."""
-    import secrets
-    import tempfile
-
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    class LocalKernelManager(AsyncKernelManager):
-        @default("transport")
-        def _transport(self) -> str:
-            return "ipc"
-
-        @default("ip")
-        def _ip(self) -> str:
-            return str(Path(tempfile.gettempdir()) / f"leerlingimport-{secrets.token_hex(6)}")
-
-    return LocalKernelManager
 
 
 def check_parameters(notebook: Path, given: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from leerlingimport.pipeline import ImportResult
 from leerlingimport.runs import Run
 from leerlingimport.workbook import inbox, retention, runner
 from leerlingimport.workbook.book import Workbook
+from leerlingimport.workbook.kernel import Kernel
 
 
 def transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -78,9 +79,9 @@ def begin(
 
 @task(name="step", task_run_name="{step.name}", **RETRY)
 def run_step(
-    book: Workbook, run: Run, values: runner.RunParameters, step: runner.Step
+    book: Workbook, run: Run, values: runner.RunParameters, step: runner.Step, session: Kernel
 ) -> runner.StepOutcome:
-    outcome = runner.run_step(book, run, values, step)
+    outcome = runner.run_step(book, run, values, step, session=session)
     if outcome.error_type == DatabaseUnavailable.__name__:
         raise DatabaseUnavailable(outcome.error or "")  # retried: the step is safe to repeat
     return outcome
