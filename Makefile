@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export UV_COMPILE_BYTECODE := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test lint typecheck install bench samples clean
+.PHONY: demo test lint typecheck install bench samples clean lab
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,18 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(VENV)/bin/pytest
 
+# JupyterLab lives in a venv of its own (.venv-lab): in .venv it would slow every
+# `import prefect` and papermill by seconds (shared/reference/stack.md #3).
+LAB := .venv-lab
+$(LAB)/.installed-stamp: pyproject.toml $(STAMP)
+	test -x $(LAB)/bin/python || $(PYTHON) -m venv $(LAB)
+	$(VENV)/bin/uv pip install --quiet --python $(LAB)/bin/python -e '.[lab]'
+	touch $@
+
+lab: $(LAB)/.installed-stamp
+	test -f var/demo.db || $(VENV)/bin/leerlingimport demo
+	$(LAB)/bin/jupyter lab notebooks/
+
 samples: $(STAMP)
 	$(VENV)/bin/leerlingimport generate --out data/samples
 
@@ -38,4 +50,4 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LAB) .mypy_cache .pytest_cache .ruff_cache

@@ -27,6 +27,19 @@ RESET = "get_ipython().reset(new_session=False)"
 
 
 class LocalKernelManager(AsyncKernelManager):
+    """A kernel over Unix sockets, which stops the clients it handed out (papermill does not
+    stop those of a kernel it did not start)."""
+
+    def client(self, **kwargs: Any) -> Any:
+        made = super().client(**kwargs)
+        self._clients = [*getattr(self, "_clients", []), made]
+        return made
+
+    def stop_clients(self) -> None:
+        for made in getattr(self, "_clients", []):
+            made.stop_channels()
+        self._clients = []
+
     @default("transport")
     def _transport(self) -> str:
         return "ipc"
@@ -50,7 +63,10 @@ class Kernel:
         if self.used and self.alive():
             self.context.run(_execute, self.manager, RESET)
         self.used = True
-        return self.context.run(function, *args, km=self.manager, **kwargs)
+        try:
+            return self.context.run(function, *args, km=self.manager, **kwargs)
+        finally:
+            self.manager.stop_clients()
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -77,7 +93,7 @@ def _execute(manager: LocalKernelManager, code: str) -> None:
     try:
         run_sync(client.execute_interactive)(code, timeout=60, store_history=False)
     finally:
-        client.stop_channels()
+        manager.stop_clients()
 
 
 def _shut_down(manager: LocalKernelManager) -> None:
@@ -86,6 +102,7 @@ def _shut_down(manager: LocalKernelManager) -> None:
     from jupyter_core.utils import ensure_event_loop, run_sync
 
     try:
+        manager.stop_clients()
         if manager.has_kernel:
             run_sync(manager.shutdown_kernel)(now=True)
     finally:
