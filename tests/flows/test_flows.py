@@ -136,3 +136,37 @@ def _upload(
                 status="received",
             )
         )
+
+
+def test_only_an_unavailable_database_is_retried_never_bad_data() -> None:
+    from prefect import flow, task
+
+    from leerlingimport.errors import DatabaseUnavailable, InputFileError
+    from leerlingimport.workbook.tasks import RETRY
+
+    attempts: list[str] = []
+
+    @task(**{**RETRY, "retry_delay_seconds": 0})
+    def flaky(kind: str) -> str:
+        attempts.append(kind)
+        if len(attempts) == 1:
+            raise (DatabaseUnavailable if kind == "database" else InputFileError)("weg")
+        return "gelukt"
+
+    @flow
+    def once(kind: str) -> str:
+        return flaky(kind)
+
+    assert once("database") == "gelukt" and attempts == ["database", "database"]
+    attempts.clear()
+    assert once("file", return_state=True).is_failed() and attempts == ["file"]
+
+
+def test_serve_offers_the_four_deployments_with_their_schedules() -> None:
+    from leerlingimport.workbook.deployments import deployments
+
+    found = {d.name: d for d in deployments("Europe/Amsterdam")}
+    assert sorted(found) == ["inbox", "manual", "nightly", "september"]
+    september = found["september"].schedules[0].schedule
+    assert (september.cron, september.timezone) == ("0 6 1 9 *", "Europe/Amsterdam")
+    assert not found["manual"].schedules
