@@ -41,6 +41,13 @@ _EXPORTS = {
     # What a notebook shows: pseudonymous unless asked.
     "issues_frame": "leerlingimport.display",
     "plan_frame": "leerlingimport.display",
+    # What happened in a run, for people: the report, its text and charts; the school's list.
+    "RunReport": "leerlingimport.reports",
+    "run_report": "leerlingimport.reports",
+    "render_report": "leerlingimport.reports",
+    "chart_year_groups": "leerlingimport.reports",
+    "chart_changes": "leerlingimport.reports",
+    "read_school_list": "leerlingimport.printable",
 }
 
 __all__ = [
@@ -51,9 +58,12 @@ __all__ = [
     "LeerlingimportError",
     "Params",
     "Run",
+    "RunReport",
     "SchoolParams",
     "Settings",
     "Validated",
+    "chart_changes",
+    "chart_year_groups",
     "check_file",
     "deregister",
     "enroll",
@@ -68,8 +78,11 @@ __all__ = [
     "make_engine",
     "plan_frame",
     "raise_for_rejection",
+    "read_school_list",
     "release_run",
+    "render_report",
     "run_import",
+    "run_report",
     "start_run",
     "validate",
     "validate_step",
@@ -85,6 +98,14 @@ if TYPE_CHECKING:
     from leerlingimport.params import Params, SchoolParams, load_params
     from leerlingimport.passwords import issue_passwords
     from leerlingimport.pipeline import ImportResult, run_import
+    from leerlingimport.printable import read_school_list
+    from leerlingimport.reports import (
+        RunReport,
+        chart_changes,
+        chart_year_groups,
+        render_report,
+        run_report,
+    )
     from leerlingimport.runs import Run, fail_run, finish_run, load_run, release_run, start_run
     from leerlingimport.settings import Settings
     from leerlingimport.steps import (

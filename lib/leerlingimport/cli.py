@@ -148,6 +148,15 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
 
     _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))
+
+    cmd = sub.add_parser("report", help="het verslag van een import: aantallen, wie, wat te doen")
+    cmd.add_argument("run_id", metavar="RUN_ID")
+    cmd.add_argument("--json", action="store_true", help="druk één JSON-object af")
+    cmd.add_argument(
+        "--show-personal-data", action="store_true", help="toon namen (standaard: pseudoniemen)"
+    )
+    cmd.add_argument("--language", choices=["nl", "en"], default="nl")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "report"))
     return parser
 
 

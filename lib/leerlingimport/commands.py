@@ -236,3 +236,24 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def report(args: argparse.Namespace, settings: Settings) -> int:
+    """The report of one run, as text or JSON; exit 1 when it needs a person."""
+    import json
+
+    from leerlingimport.reports import render_report, run_report
+
+    with open_database(settings) as engine:
+        shown = run_report(
+            engine,
+            args.run_id,
+            settings.data_dir,
+            show_personal_data=args.show_personal_data,
+            language=args.language,
+        )
+    if args.json:
+        print(json.dumps(shown.as_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render_report(shown), end="")
+    return 0

@@ -55,7 +55,7 @@ class ListHeading:
 def neutralise(value: object) -> str:
     """A value as text for a spreadsheet cell or a line: missing is empty, control characters
     go. Write one that ``looks_like_formula`` as text with a quote prefix."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or value is pd.NA or value is pd.NaT or value != value:
         return ""
     return _CONTROL.sub("", str(value))
 
