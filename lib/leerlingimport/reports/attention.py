@@ -17,8 +17,10 @@ from leerlingimport.reports.changes import NAMES, people, primary_cards
 from leerlingimport.sync.match import SKIP_AMBIGUOUS, SKIP_IDENTITY, person_pairs
 
 # Shares above these are worth a second look even when no hold guard stops the run.
-UNUSUAL_CHANGED = 0.5  # of the file's rows: new, back or updated
-UNUSUAL_LEAVING = 0.2  # of the school's pupils before the run: deregistered
+# (A new school year updates nearly everyone, and a school's first import is all new: neither
+# is unusual.)
+UNUSUAL_ARRIVING = 0.5  # of the school's pupils before the run: new or back
+UNUSUAL_LEAVING = 0.25  # of the school's pupils before the run: deregistered
 UNUSUAL_REJECTED = 0.1  # of the file's rows: not processed
 APPLIES_NOTHING = {"foreign-file-held", "older-file-held"}
 
@@ -159,9 +161,9 @@ def unusual(counts: dict[str, int], before: int) -> list[tuple[str, float]]:
     """(what, share) for every share of the run's changes above its threshold."""
     rows = counts.get("rows", 0)
     found = []
-    changed = counts.get("new", 0) + counts.get("reactivated", 0) + counts.get("updated", 0)
-    if rows and changed / rows > UNUSUAL_CHANGED:
-        found.append(("changed", changed / rows))
+    arriving = counts.get("new", 0) + counts.get("reactivated", 0)
+    if before and arriving / before > UNUSUAL_ARRIVING:
+        found.append(("arriving", arriving / before))
     if before and counts.get("deregistered", 0) / before > UNUSUAL_LEAVING:
         found.append(("deregistered", counts["deregistered"] / before))
     if rows and counts.get("rejected", 0) / rows > UNUSUAL_REJECTED:

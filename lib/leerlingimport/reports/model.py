@@ -78,7 +78,7 @@ class RunReport:
     ambiguous: pd.DataFrame  # row, pupil, candidate, card_number, school
     mismatches: pd.DataFrame  # row, pupil, matched_by, other_card
     leavers_with_loans: pd.DataFrame  # card_number, customer_id, pupil, item, due_on
-    unusual: list[tuple[str, float]]  # (changed | deregistered | rejected, share)
+    unusual: list[tuple[str, float]]  # (arriving | deregistered | rejected, share)
     show_personal_data: bool = False
     language: Language = "nl"
     issues: list[dict[str, Any]] = field(default_factory=list)

@@ -14,7 +14,7 @@ MAX_LINES = 50  # per list; the rest is counted, the notebook and --json show ev
 WORDS = {
     "nl": {
         "run": "Import",
-        "trial": " (proefdraai: er is niets veranderd)",
+        "trial": " (proefdraai)",
         "file": "Bestand",
         "read": "gelezen als",
         "rows": "rijen, waarvan geldig",
@@ -40,7 +40,7 @@ WORDS = {
     },
     "en": {
         "run": "Import",
-        "trial": " (dry run: nothing was changed)",
+        "trial": " (dry run)",
         "file": "File",
         "read": "read as",
         "rows": "rows, valid",
@@ -65,6 +65,27 @@ WORDS = {
         "card": "card",
     },
 }
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "group_code": "groep",
+        "year_group": "jaargroep",
+        "student_number": "leerlingnummer",
+        "first_name": "roepnaam",
+        "initials": "voorletters",
+        "prefix": "tussenvoegsel",
+        "surname": "achternaam",
+        "birth_date": "geboortedatum",
+        "sex": "geslacht",
+        "street": "straat",
+        "house_number": "huisnummer",
+        "house_number_suffix": "toevoeging",
+        "postcode": "postcode",
+        "city": "plaats",
+        "email": "e-mail",
+        "card_number": "pasnummer",
+    },
+    "en": {},
+}
 KIND_LABELS = {
     "nl": {
         "new": "nieuw",
@@ -74,7 +95,7 @@ KIND_LABELS = {
         "updated": "bijgewerkt",
         "card": "nieuwe pas (vervangt de oude)",
         "deregistered": "uitgeschreven",
-        "changed": "wijzigingen",
+        "arriving": "nieuwe of teruggekomen leerlingen",
         "rejected": "niet verwerkte rijen",
     },
     "en": {
@@ -85,7 +106,7 @@ KIND_LABELS = {
         "updated": "updated",
         "card": "new card (replaces the old one)",
         "deregistered": "deregistered",
-        "changed": "changes",
+        "arriving": "new or returning pupils",
         "rejected": "rows not processed",
     },
 }
@@ -108,7 +129,9 @@ def render_report(report: RunReport, language: Language | None = None) -> str:
     lines += ["", f"{w['changes']}:"]
     for kind, rows in report.changes.groupby("kind", observed=True, sort=True):
         lines.append(f"  {kinds[str(kind)]} ({rows['pupil'].nunique()}):")
-        lines += _limited([_change_line(r, lang) for r in _records(rows)], lang, "    ")
+        pupils = rows.groupby("pupil", sort=False)
+        shown = [_change_line(_records(fields), lang) for _, fields in pupils]
+        lines += _limited(shown, lang, "    ")
     lines += ["", f"{w['attention']}:"]
     lines += _attention(report, lang) or [f"  {w['nothing']}"]
     return "\n".join(neutralise(line) if line else "" for line in lines) + "\n"
@@ -198,13 +221,19 @@ def _attention(report: RunReport, lang: Language) -> list[str]:
     return lines
 
 
-def _change_line(r: dict[str, object], lang: Language) -> str:
+def _change_line(fields: list[dict[str, object]], lang: Language) -> str:
+    """One pupil's line: group, card, pseudonym (names), where from, every field old → new."""
+    r = fields[0]
     who = f"{r['group'] or '-'}: {r['card_number'] or '-'} ({r['pupil']}){_names(r)}"
     if r["kind"] == "transferred" and r["from_school"]:
         who += f" ← {r['from_school']}"
-    if r["field"]:
-        who += f" {r['field']}: {r['old'] or '∅'} → {r['new'] or '∅'}"
-    return who
+    labels = FIELD_LABELS[lang]
+    changed = [
+        f"{labels.get(str(f['field']), f['field'])} {f['old'] or '∅'} → {f['new'] or '∅'}"
+        for f in fields
+        if f["field"]
+    ]
+    return who + (": " + ", ".join(changed) if changed else "")
 
 
 def _names(r: dict[str, object]) -> str:
