@@ -86,38 +86,47 @@ def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issue
         waiting = _waiting(conn, run)
         if waiting.empty:
             return Issued(0, None)
-        needing = waiting[~waiting["own_password"]]
-        pairs = pupil_one_time_passwords(len(needing))
+        pupils = waiting[~waiting["own_password"]]
+        pairs = pupil_one_time_passwords(len(pupils))
         listed = waiting.assign(one_time_password=OWN_PASSWORD[language])
-        listed.loc[needing.index, "one_time_password"] = [plain for plain, _ in pairs]
-        pupils = needing
-        heading = _heading(conn, run, timezone, language)
+        listed.loc[pupils.index, "one_time_password"] = [plain for plain, _ in pairs]
         path = _new_list_path(run)
-        ods = path.with_suffix(".ods")
-        write_secret(ods, lambda tmp: _write_list(listed, tmp, heading, "ods"))
-        write_secret(path, lambda tmp: _write_list(listed, tmp, heading, "xlsx"))
-        letter = school_letter(listed, heading)
-        write_secret(letter_path(path), lambda tmp: tmp.write_text(letter, encoding="utf-8"))
+        _write_lists(listed, path, _heading(conn, run, timezone, language))
         fault_point("passwords-listed")
-        replaced = [int(c) for c in pupils["customer_id"]]  # a transferred pupil's unused one
-        conn.execute(delete(Credential).where(Credential.customer_id.in_(replaced)))
-        conn.execute(
-            insert(Credential),
-            [
-                {
-                    "customer_id": int(customer),
-                    "password_hash": hashed,
-                    "must_change": True,
-                    "otp_expires_at": run.now + OTP_VALID,
-                    "failed_attempts": 0,
-                    "updated_at": run.now,
-                    "otp_list": f"{run.run_id}/{path.name}",
-                }
-                for customer, (_, hashed) in zip(pupils["customer_id"], pairs, strict=True)
-            ],
-        )
+        if len(pupils):
+            _store(conn, run, list(pupils["customer_id"]), [h for _, h in pairs], path.name)
         fault_point("passwords-before-commit")
     return Issued(len(pupils), str(path))
+
+
+def _write_lists(listed: pd.DataFrame, path: Path, heading: ListHeading) -> None:
+    """The .ods, then the .xlsx (the list the hashes name), then the letter: each complete
+    under its own name, mode 0600."""
+    write_secret(path.with_suffix(".ods"), lambda tmp: _write_list(listed, tmp, heading, "ods"))
+    write_secret(path, lambda tmp: _write_list(listed, tmp, heading, "xlsx"))
+    letter = school_letter(listed, heading)
+    write_secret(letter_path(path), lambda tmp: tmp.write_text(letter, encoding="utf-8"))
+
+
+def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], name: str) -> None:
+    """The hashes, each naming its list; a transferred pupil's unused one-time password (on
+    the old school's list) is replaced."""
+    conn.execute(delete(Credential).where(Credential.customer_id.in_([int(c) for c in customers])))
+    conn.execute(
+        insert(Credential),
+        [
+            {
+                "customer_id": int(customer),
+                "password_hash": hashed,
+                "must_change": True,
+                "otp_expires_at": run.now + OTP_VALID,
+                "failed_attempts": 0,
+                "updated_at": run.now,
+                "otp_list": f"{run.run_id}/{name}",
+            }
+            for customer, hashed in zip(customers, hashes, strict=True)
+        ],
+    )
 
 
 def _heading(conn: Connection, run: Run, timezone: str, language: Language) -> ListHeading:

@@ -80,7 +80,7 @@ def write_school_list(pupils: pd.DataFrame, xlsx: Path, heading: ListHeading) ->
 
 def groups(pupils: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
     """(the group as the school names it, its pupils as neutralised text in print order),
-    groups in natural order (Groep 2 before Groep 10)."""
+    groups in the natural order of their codes (G2 before G10)."""
     table = pd.DataFrame(
         {
             column: pupils[column]
@@ -93,8 +93,9 @@ def groups(pupils: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
     )
     table["group"] = table["group_name"].where(table["group_name"] != "", table["group_code"])
     table = table.sort_values(["surname", "first_name", "card_number"], kind="stable")
-    for group in sorted(table["group"].unique(), key=_natural):
-        yield str(group), table.loc[table["group"] == group, list(_COLUMNS)]
+    for code in sorted(table["group_code"].unique(), key=_natural):
+        rows = table[table["group_code"] == code]
+        yield str(rows["group"].iloc[0]), rows[list(_COLUMNS)]
 
 
 def _natural(text: str) -> list[tuple[int, str]]:
