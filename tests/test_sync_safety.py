@@ -118,6 +118,9 @@ def test_no_pupil_is_left_without_a_password_a_rerun_cannot_issue(
     assert rerun.passwords_issued == pupils and rerun.passwords_file
     lists = sorted(str(p) for p in tmp_path.glob("runs/*/nieuwe_leerlingen*.xlsx"))
     assert lists == [rerun.passwords_file]  # the dead run's list of unusable passwords is gone
+    live = Path(rerun.passwords_file)  # and so are its .ods, letter and half-written files
+    left = {p.name for p in tmp_path.glob("runs/*/*nieuwe_leerlingen*")}
+    assert left == {live.name, live.with_suffix(".ods").name, f"{live.stem}_brief.txt"}
     printed = read_school_list(rerun.passwords_file)
     assert len(printed) == pupils
     row = printed.iloc[0]

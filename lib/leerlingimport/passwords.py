@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, insert, literal, or_, select
 
-from leerlingimport.artifacts import write_secret
 from leerlingimport.credentials import pupil_one_time_passwords
 from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import writing
@@ -37,7 +36,7 @@ from leerlingimport.db.tables import (
 )
 from leerlingimport.faults import fault_point
 from leerlingimport.issues import Language
-from leerlingimport.printable import LIST_STEM, ListHeading, letter_path, school_letter
+from leerlingimport.printable import LIST_STEM, ListHeading, list_files, write_school_list
 from leerlingimport.runs import Run, in_step
 
 OTP_VALID = dt.timedelta(days=60)
@@ -91,21 +90,12 @@ def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issue
         listed = waiting.assign(one_time_password=OWN_PASSWORD[language])
         listed.loc[pupils.index, "one_time_password"] = [plain for plain, _ in pairs]
         path = _new_list_path(run)
-        _write_lists(listed, path, _heading(conn, run, timezone, language))
+        write_school_list(listed, path, _heading(conn, run, timezone, language))
         fault_point("passwords-listed")
         if len(pupils):
             _store(conn, run, list(pupils["customer_id"]), [h for _, h in pairs], path.name)
         fault_point("passwords-before-commit")
     return Issued(len(pupils), str(path))
-
-
-def _write_lists(listed: pd.DataFrame, path: Path, heading: ListHeading) -> None:
-    """The .ods, then the .xlsx (the list the hashes name), then the letter: each complete
-    under its own name, mode 0600."""
-    write_secret(path.with_suffix(".ods"), lambda tmp: _write_list(listed, tmp, heading, "ods"))
-    write_secret(path, lambda tmp: _write_list(listed, tmp, heading, "xlsx"))
-    letter = school_letter(listed, heading)
-    write_secret(letter_path(path), lambda tmp: tmp.write_text(letter, encoding="utf-8"))
 
 
 def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], name: str) -> None:
@@ -158,18 +148,13 @@ def _throw_away_dead_lists(conn: Connection, run: Run) -> None:
         )
     )
     live = set(conn.scalars(select(Credential.otp_list).where(Credential.otp_list.is_not(None))))
-    for path in run.directory.parent.glob(f"{run.brin}-*/{LIST_STEM}*.xlsx"):
-        dead_run = path.parent.name == run.run_id or path.parent.name in failed
-        if dead_run and f"{path.parent.name}/{path.name}" not in live:
-            for gone in (path.with_suffix(".ods"), letter_path(path), path):
-                gone.unlink(missing_ok=True)
-
-
-def _write_list(listed: pd.DataFrame, path: Path, heading: ListHeading, kind: str) -> None:
-    from leerlingimport.printable import write_ods, write_xlsx
-
-    fault_point("passwords-writing")
-    (write_xlsx if kind == "xlsx" else write_ods)(listed, path, heading)
+    for directory in run.directory.parent.glob(f"{run.brin}-*"):
+        if directory.name != run.run_id and directory.name not in failed:
+            continue
+        for name, paths in list_files(directory).items():
+            if f"{directory.name}/{name}" not in live:
+                for path in paths:  # the .xlsx, its .ods, its letter, or their halves
+                    path.unlink(missing_ok=True)
 
 
 def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
@@ -184,7 +169,7 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
     moved_in = select(Change.customer_id).where(
         Change.run_id == run.pk, Change.action == "transfer"
     )
-    first_list = not any(run.directory.glob(f"{LIST_STEM}*.xlsx"))
+    first_list = not list_files(run.directory)
     query = (
         select(
             Customer.id.label("customer_id"),

@@ -3,7 +3,8 @@
 One sheet per group, headed by the school's name, the school year, the group and until when the
 one-time passwords work; laid out to print (A4, fit to the page's width, the heading and column
 row repeated on every page). Written as .xlsx (XlsxWriter's streaming constant-memory mode) and
-as .ods (odfpy) for schools that use LibreOffice, plus a short letter for the school.
+as .ods (odfpy) for schools that use LibreOffice, plus a short letter for the school; each a
+run artifact with mode 0600 (``artifacts.write_secret``), never archived.
 
 Every cell is text, and no cell ever becomes a formula: control characters are removed, and a
 value that starts with = + - or @ is stored as text with Excel's quote prefix (LibreOffice: a
@@ -21,11 +22,17 @@ from typing import Any
 
 import pandas as pd
 
+from leerlingimport.artifacts import write_secret
+from leerlingimport.faults import fault_point
 from leerlingimport.issues import Language
 
 LIST_STEM = "nieuwe_leerlingen"
 HEADER_ROW = 4  # the column row (1-based); above it the school, the group and the validity
 FORMULA_START = ("=", "+", "-", "@")
+_LIST_FILE = re.compile(rf"^\.?({LIST_STEM}(?:-\d+)?)(?:_brief)?\.(?:xlsx|ods|txt)(?:\.tmp)?$")
+# odfpy builds the whole document in memory, about a second per thousand pupils: a longer list
+# (a synthetic benchmark, never a school) comes as .xlsx only.
+ODS_LIMIT = 10_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _COLUMNS: dict[str, tuple[str, str, int]] = {  # field: Dutch, English, width (characters)
     "surname": ("Achternaam", "Surname", 24),
@@ -68,14 +75,31 @@ def headers(language: Language = "nl") -> list[str]:
     return [nl if language == "nl" else en for nl, en, _ in _COLUMNS.values()]
 
 
-def write_school_list(pupils: pd.DataFrame, xlsx: Path, heading: ListHeading) -> Path:
-    """Write ``pupils`` (group_code, group_name and the list's fields) as ``xlsx`` and the
-    same list as ``.ods`` beside it; returns the .ods path. Nothing is written for the caller
-    to clean up: the caller gives temporary names and renames when both are complete."""
-    ods = xlsx.with_suffix(".ods")
-    write_xlsx(pupils, xlsx, heading)
-    write_ods(pupils, ods, heading)
-    return ods
+def write_school_list(pupils: pd.DataFrame, xlsx: Path, heading: ListHeading) -> list[Path]:
+    """Write ``pupils`` (group_code, group_name and the list's fields) as ``xlsx``, the same
+    list as .ods beside it (up to ``ODS_LIMIT`` pupils) and the letter; each file complete
+    under its own name (mode 0600) or not at all. Returns the paths written."""
+    fault_point("passwords-writing")
+    written = [write_secret(xlsx, lambda tmp: write_xlsx(pupils, tmp, heading))]
+    if len(pupils) <= ODS_LIMIT:
+        ods = xlsx.with_suffix(".ods")
+        written.append(write_secret(ods, lambda tmp: write_ods(pupils, tmp, heading)))
+    letter = school_letter(pupils, heading)
+    written.append(
+        write_secret(letter_path(xlsx), lambda tmp: tmp.write_text(letter, encoding="utf-8"))
+    )
+    return written
+
+
+def list_files(directory: Path) -> dict[str, list[Path]]:
+    """The list files in a run directory (finished or left half-written), by the name of the
+    .xlsx they belong to: the .xlsx, its .ods and letter, and temporary files."""
+    found: dict[str, list[Path]] = {}
+    for path in directory.glob(f"*{LIST_STEM}*"):
+        match = _LIST_FILE.match(path.name)
+        if match:
+            found.setdefault(f"{match[1]}.xlsx", []).append(path)
+    return found
 
 
 def groups(pupils: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -283,9 +307,11 @@ def read_school_list(path: Path | str) -> pd.DataFrame:
 __all__ = [
     "HEADER_ROW",
     "LIST_STEM",
+    "ODS_LIMIT",
     "ListHeading",
     "headers",
     "letter_path",
+    "list_files",
     "looks_like_formula",
     "neutralise",
     "read_school_list",
