@@ -116,3 +116,28 @@ def test_report_command_prints_text_and_json(
     assert result.run_id in text and "nieuw" in text
     missing = subprocess.run([*base[:-1], "nope"], capture_output=True, text=True)
     assert missing.returncode == 1 and "bestaat niet" in missing.stderr
+
+
+def test_held_and_rejected_runs_say_what_needs_a_person(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    ps = pupils(40)
+    imp(engine, params, tmp_path, exports.parnassys_csv(PO, ps))
+    held = imp(engine, params, tmp_path, exports.parnassys_csv(PO, ps[:20]), now=NEXT_YEAR)
+    report = run_report(engine, held.run_id, tmp_path)
+    assert report.status == "held" and report.needs_attention
+    assert [(h["kind"], h["count"], h["active"]) for h in report.holds] == [("deregister", 20, 40)]
+    assert list(report.held_pupils["held"]) == ["deregister"] * 20
+    assert set(report.held_pupils["customer_id"]) == {
+        customer_of(engine, "99ZZ", p.student_number) for p in ps[20:]
+    }
+    assert report.year_groups["after"].sum() == report.year_groups["before"].sum() == 40
+    assert "deregistered" not in set(report.changes["kind"])  # held back, not done
+    assert "Aangehouden" in render_report(report)
+
+    rejected = imp(engine, params, tmp_path, b"LEERLINGNUMMER;ACHTERNAAM\n1;Jansen\n")
+    empty = run_report(engine, rejected.run_id, tmp_path)
+    assert empty.status == "rejected" and empty.changes.empty and empty.year_groups.empty
+    assert empty.file is not None and empty.file.name == "leerlingen.csv"
+    text = render_report(empty)
+    assert "GEWEIGERD" in text and "kolomnamen" in text  # why, in the school's words

@@ -223,8 +223,9 @@ def _file_facts(directory: Path) -> FileFacts | None:
     checked = directory / "checked.parquet"
     rows = valid = 0
     if checked.exists():
-        table = pd.read_parquet(checked, columns=["row_ok"])
-        rows, valid = len(table), int(table["row_ok"].sum())
+        table = pd.read_parquet(checked)
+        ok = table["row_ok"] if "row_ok" in table.columns else []  # a file rejected whole
+        rows, valid = len(table), int(sum(ok))
     return FileFacts(
         read["name"],
         fmt.get("container"),

@@ -148,6 +148,8 @@ def _file(report: RunReport, lang: Language) -> list[str]:
     lines = ["", f"{w['file']}: {f.name} ({w['read']} {how}); {f.rows} {w['rows']} {f.valid_rows}"]
     if f.dropped_columns:
         lines.append(f"  {w['dropped']}: {', '.join(f.dropped_columns)}")
+    whole = [i for i in report.issues if i["row"] is None and i["severity"] == "error"]
+    lines += [f"  {i['message']}" for i in whole]
     if len(report.rejected_rows):
         lines.append(f"{w['rejected']}:")
         lines += _limited(
