@@ -224,8 +224,8 @@ def _file_facts(directory: Path) -> FileFacts | None:
     rows = valid = 0
     if checked.exists():
         table = pd.read_parquet(checked)
-        ok = table["row_ok"] if "row_ok" in table.columns else []  # a file rejected whole
-        rows, valid = len(table), int(sum(ok))
+        whole = "row_ok" not in table.columns  # a file rejected whole was not checked by row
+        rows, valid = len(table), 0 if whole else int(table["row_ok"].sum())
     return FileFacts(
         read["name"],
         fmt.get("container"),
