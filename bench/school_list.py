@@ -1,6 +1,7 @@
 """Writing the school's printable list: .xlsx (XlsxWriter, constant memory) for 10k and 100k
-pupils and .ods (odfpy) for 1k and 10k, with the peak memory of each. Goal: 100k pupils as
-.xlsx in a few seconds, memory flat."""
+pupils, next to the floor (the same strings written cell by cell with plain XlsxWriter, no
+headings, sheets or print setup), and .ods (odfpy) for 1k and 10k, with the peak memory of each.
+Goal: 100k pupils as .xlsx in a few seconds, memory flat."""
 
 from __future__ import annotations
 
@@ -38,10 +39,23 @@ def pupils(count: int) -> pd.DataFrame:
     )
 
 
+def floor(table: pd.DataFrame, path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet()
+    columns = ["surname", "prefix", "first_name", "card_number", "one_time_password"]
+    for row, values in enumerate(table[columns].fillna("").itertuples(index=False, name=None)):
+        for column, value in enumerate(values):
+            sheet.write_string(row, column, value)
+    book.close()
+
+
 def main() -> None:
     print(f"{'format':>6} {'pupils':>7} {'seconds':>8} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as out:
         for fmt, counts, write in (
+            ("floor", (10_000, 100_000), lambda t, p, _: floor(t, p)),
             ("xlsx", (10_000, 100_000), write_xlsx),
             ("ods", (1_000, 10_000), write_ods),
         ):

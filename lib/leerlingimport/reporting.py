@@ -30,6 +30,10 @@ def render_import(result: ImportResult, language: Language = "nl") -> str:
         lines.append(f"  {render_issue(issue, language)}")
     if len(shown) > 20:
         lines.append(f"  ... {'en nog' if nl else 'and'} {len(shown) - 20}")
+    if result.status in ("applied", "planned", "held"):
+        lines.append(
+            f"  {'Wie en wat' if nl else 'Who and what'}: leerlingimport report {result.run_id}"
+        )
     if result.passwords_file:
         where = result.passwords_file
         lines.append(
