@@ -141,3 +141,32 @@ def test_held_and_rejected_runs_say_what_needs_a_person(
     assert empty.file is not None and empty.file.name == "leerlingen.csv"
     text = render_report(empty)
     assert "GEWEIGERD" in text and "kolomnamen" in text  # why, in the school's words
+
+
+def test_a_run_reported_before_it_ends_is_what_its_steps_did(
+    engine: Engine, params: Params, tmp_path: Path
+) -> None:
+    """The workbook's report notebook runs before the run is finished."""
+    from leerlingimport import (
+        deregister,
+        enroll,
+        finish_run,
+        ingest_step,
+        issue_passwords,
+        start_run,
+        validate_step,
+    )
+
+    data = exports.parnassys_csv(PO, pupils(10))
+    run = start_run(engine, params, "99ZZ", data_dir=tmp_path, data=data)
+    ingest_step(run, data, "leerlingen.csv")
+    validate_step(run, params)
+    enrolled = enroll(engine, run, params)
+    issue_passwords(engine, run)
+    deregister(engine, run, params)
+    report = run_report(engine, run.run_id, tmp_path)
+    assert report.status == "applied" and report.counts == enrolled.counts
+    assert len(report.changes) == 10 and set(report.changes["kind"]) == {"new"}
+    assert report.year_groups["after"].sum() == 10
+    assert report.changes_per_group["new"].sum() == 10
+    finish_run(engine, run, enrolled.status, enrolled.counts)

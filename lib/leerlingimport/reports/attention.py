@@ -36,7 +36,7 @@ def _shown(frame: pd.DataFrame, columns: list[str], show_personal_data: bool) ->
     )
 
 
-def year_groups(directory: Path, status: str, dry_run: bool, codes: set[str]) -> pd.DataFrame:
+def year_groups(directory: Path, status: str, codes: set[str]) -> pd.DataFrame:
     """Pupils per year group before the run and after it (for a dry run: after an apply)."""
     before = load_table(directory, "before")
     plan = load_table(directory, "plan")

@@ -27,7 +27,12 @@ from leerlingimport.db.tables import ImportRun, School
 from leerlingimport.errors import NotFound
 from leerlingimport.issues import Language
 from leerlingimport.reports import attention
-from leerlingimport.reports.changes import logged_changes, per_group, planned_changes
+from leerlingimport.reports.changes import (
+    CHANGE_COLUMNS,
+    logged_changes,
+    per_group,
+    planned_changes,
+)
 
 
 @dataclass(frozen=True)
@@ -165,19 +170,14 @@ def run_report(
         if record is None:
             raise NotFound(f"Import {run_id} bestaat niet; 'leerlingimport runs' toont de imports.")
         enrolled = _saved(directory, "enrolled")
-        planned = enrolled is not None
-        codes = {i["code"] for i in enrolled["issues"]} if planned else set()
-        if not planned:
-            changes = pd.DataFrame(columns=["kind", "group", "customer_id"])
-        elif record.dry_run:
-            changes = planned_changes(conn, directory, data_dir, show_personal_data)
-        else:
-            changes = logged_changes(
-                conn, record.id, record.school_id, data_dir, show_personal_data
-            )
-        status = record.status
-        held = planned and status == "held"
-        args = (conn, directory, data_dir, show_personal_data)
+        # A run still running (the workbook reports before it ends) is what its enroll step
+        # decided.
+        status = enrolled["status"] if enrolled and record.status == "running" else record.status
+        parts = (
+            _planned(conn, directory, data_dir, record, enrolled, status, show_personal_data)
+            if enrolled
+            else _nothing_planned()
+        )
         report = RunReport(
             run_id=run_id,
             brin=record.brin,
@@ -189,26 +189,61 @@ def run_report(
             file=_file_facts(directory),
             rejected_rows=_rejected_rows(directory, enrolled),
             previous_run=_previous(conn, record),
-            year_groups=attention.year_groups(directory, status, record.dry_run, codes)
-            if planned
-            else _empty_years(),
-            changes=changes,
-            changes_per_group=per_group(changes) if len(changes) else pd.DataFrame(),
-            holds=list(enrolled["holds"]) if planned else [],
-            held_pupils=attention.held_pupils(*args) if held else pd.DataFrame(),
-            ambiguous=attention.ambiguous(*args) if planned else pd.DataFrame(),
-            mismatches=attention.mismatches(directory, data_dir, show_personal_data)
-            if planned
-            else pd.DataFrame(),
-            leavers_with_loans=attention.leavers_with_loans(*args) if planned else pd.DataFrame(),
-            unusual=attention.unusual(
-                dict(record.counts or {}), _before_count(directory) if planned else 0
-            ),
             show_personal_data=show_personal_data,
             language=language,
             issues=_issues(directory, enrolled),
+            **parts,
         )
     return report
+
+
+def _planned(
+    conn: Any,
+    directory: Path,
+    data_dir: Path,
+    record: Any,
+    enrolled: dict[str, Any],
+    status: str,
+    show_personal_data: bool,
+) -> dict[str, Any]:
+    """The parts of the report that come from the enroll step's plan."""
+    codes = {i["code"] for i in enrolled["issues"]}
+    args = (conn, directory, data_dir, show_personal_data)
+    if not record.dry_run:
+        changes = logged_changes(conn, record.id, record.school_id, *args[2:])
+    elif codes & attention.APPLIES_NOTHING or status == "rejected":
+        changes = planned_changes(conn, directory, *args[2:]).iloc[0:0]
+    else:
+        changes = planned_changes(conn, directory, *args[2:])
+        if status == "held":  # what a held apply would leave undone is in held_pupils
+            changes = changes[~changes["kind"].isin(["transferred", "deregistered"])]
+    counts = dict(record.counts or {})
+    return {
+        "year_groups": attention.year_groups(directory, status, codes),
+        "changes": changes.reset_index(drop=True),
+        "changes_per_group": per_group(changes),
+        "holds": list(enrolled["holds"]),
+        "held_pupils": attention.held_pupils(*args) if status == "held" else pd.DataFrame(),
+        "ambiguous": attention.ambiguous(*args),
+        "mismatches": attention.mismatches(directory, data_dir, show_personal_data),
+        "leavers_with_loans": attention.leavers_with_loans(*args),
+        "unusual": attention.unusual(counts, _before_count(directory)),
+    }
+
+
+def _nothing_planned() -> dict[str, Any]:
+    """A run that never planned (its file was rejected, or it stopped before enroll)."""
+    return {
+        "year_groups": _empty_years(),
+        "changes": pd.DataFrame(columns=CHANGE_COLUMNS),
+        "changes_per_group": pd.DataFrame(),
+        "holds": [],
+        "held_pupils": pd.DataFrame(),
+        "ambiguous": pd.DataFrame(),
+        "mismatches": pd.DataFrame(),
+        "leavers_with_loans": pd.DataFrame(),
+        "unusual": [],
+    }
 
 
 def _saved(directory: Path, name: str) -> Any:
