@@ -16,7 +16,6 @@ from leerlingimport import chart_changes, chart_year_groups, render_report, run_
 from leerlingimport.db import writing
 from leerlingimport.db.tables import Card, Loan
 from leerlingimport.params import Params
-from leerlingimport.reports import figure_png
 from leerlingimport.synthetic import exports, next_school_year
 
 from .conftest import REPO
@@ -81,8 +80,14 @@ def test_next_school_year_report(engine: Engine, params: Params, tmp_path: Path)
     assert leavers[0].surname in render_report(named, "en")
     assert set(named.leavers_with_loans["surname"]) <= {p.surname for p in leavers}
 
-    for figure in (chart_year_groups(report), chart_changes(report)):
-        assert figure_png(figure).startswith(b"\x89PNG")
+    for chart in (chart_year_groups(report), chart_changes(report)):
+        assert chart._repr_png_().startswith(b"\x89PNG")  # what a notebook embeds
+    kinds = report.changes.drop_duplicates(["kind", "pupil"])["kind"].value_counts()
+    widths = sorted(int(p.get_width()) for p in chart_changes(report).figure.axes[0].patches)
+    assert widths == sorted(int(n) for n in kinds[kinds > 0])
+    years = chart_year_groups(report).figure.axes[0].patches
+    heights = [int(p.get_height()) for p in years]
+    assert heights == [*report.year_groups["before"], *report.year_groups["after"]]
 
 
 def _who(changes: object) -> set[tuple[str, str]]:

@@ -1,10 +1,12 @@
 """Charts of a run report, where a picture reads faster than a table: pupils per year group
-before and after, and the changes by kind. Plain matplotlib figures (Agg: no display, no
-network), which a notebook embeds as PNG; ``figure_png`` gives the bytes for a mail."""
+before and after, and the changes by kind. Each is a ``Chart``: a notebook shows it as a PNG
+(embedded in the executed notebook and its HTML: no network, no display, no pyplot), ``.png``
+gives the bytes for a mail, ``.figure`` the matplotlib figure."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leerlingimport.reports.changes import KINDS
@@ -17,7 +19,21 @@ if TYPE_CHECKING:
 BEFORE, AFTER = "#9aa5b1", "#1f6feb"  # grey then, blue now: readable in print as well
 
 
-def chart_year_groups(report: RunReport) -> Figure:
+@dataclass(frozen=True)
+class Chart:
+    """A figure that a notebook displays as a PNG."""
+
+    figure: Figure
+
+    @property
+    def png(self) -> bytes:
+        return figure_png(self.figure)
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+
+def chart_year_groups(report: RunReport) -> Chart:
     """Pupils per year group before and after the run, side by side."""
     from matplotlib.figure import Figure
 
@@ -48,10 +64,10 @@ def chart_year_groups(report: RunReport) -> Figure:
     axes.set_title(f"{report.school} ({report.brin})")
     axes.legend(frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
-    return figure
+    return Chart(figure)
 
 
-def chart_changes(report: RunReport) -> Figure:
+def chart_changes(report: RunReport) -> Chart:
     """How many pupils each kind of change concerns, as horizontal bars."""
     from matplotlib.figure import Figure
 
@@ -67,7 +83,7 @@ def chart_changes(report: RunReport) -> Figure:
     axes.spines[["top", "right"]].set_visible(False)
     if not kinds:
         axes.text(0.5, 0.5, "—", ha="center", va="center", transform=axes.transAxes)
-    return figure
+    return Chart(figure)
 
 
 def figure_png(figure: Figure, dpi: int = 120) -> bytes:

@@ -8,7 +8,7 @@ Example (a notebook or a session; ``show_personal_data`` adds names, never by de
     report = run_report(engine, "99ZZ-20260901T080000-a1b2c3", Path("var"))
     report.counts["new"], report.year_groups, report.changes, report.leavers_with_loans
     print(render_report(report))        # mail-ready text
-    chart_year_groups(report)           # a matplotlib figure: pupils per year group
+    chart_year_groups(report)           # a chart (PNG in a notebook): pupils per year group
 """
 
 from __future__ import annotations
