@@ -25,6 +25,7 @@ from leerlingimport.printable import (
     read_school_list,
     write_school_list,
 )
+from leerlingimport.reports import run_report
 from leerlingimport.synthetic import exports
 
 from .fixtures import PO, pupils
@@ -131,9 +132,13 @@ def test_a_transferred_pupil_is_on_the_new_schools_list(
     customer = customer_of(engine, "99ZZ", mover.student_number)
     at_yy = dataclasses.replace(mover, student_number="777001")
     others = pupils(4, YY, seed=9)
-    moved = imp(
-        engine, params, tmp_path, exports.parnassys_csv(YY, [*others, at_yy]), "99YY", NEXT_YEAR
-    )
+    data = exports.parnassys_csv(YY, [*others, at_yy])
+    trial = imp(engine, params, tmp_path, data, "99YY", NEXT_YEAR, dry_run=True)
+    moved = imp(engine, params, tmp_path, data, "99YY", NEXT_YEAR)
+    for run_id in (trial.run_id, moved.run_id):  # the change list says where they came from
+        changes = run_report(engine, run_id, tmp_path).changes
+        came = changes[changes["kind"] == "transferred"]
+        assert list(came["from_school"]) == ["99ZZ"] and list(came["customer_id"]) == [customer]
     assert moved.counts["transferred"] == 1 and moved.passwords_file
     listed = read_school_list(moved.passwords_file)
     assert len(listed) == len(others) + 1
