@@ -22,6 +22,7 @@ from leerlingimport.db.tables import Credential, ImportRun
 from leerlingimport.library import register_params
 from leerlingimport.params import Params
 from leerlingimport.pipeline import run_import
+from leerlingimport.printable import read_school_list
 from leerlingimport.runs import RunLocked
 from leerlingimport.synthetic import demo_library, exports
 
@@ -206,11 +207,8 @@ def test_no_public_function_returns_a_plain_one_time_password(
         data_dir=tmp_path,
         now=NOW,
     )
-    import pandas as pd
 
-    printed = pd.concat(
-        pd.read_excel(result.passwords_file, sheet_name=None, dtype=str, engine="calamine").values()
-    )
+    printed = read_school_list(result.passwords_file)
     secrets = set(printed["Eenmalig wachtwoord"])
     assert len(secrets) == result.passwords_issued > 0
     seen = repr(result) + repr(result.as_json()) + repr(load_run(engine, result.run_id, tmp_path))
@@ -309,7 +307,6 @@ def test_steps_in_the_wrong_order_say_which_step_comes_first(
 def test_passwords_are_never_lost_whatever_the_order_or_the_repeats(
     engine: Engine, params: Params, tmp_path: Path
 ) -> None:
-    import pandas as pd
 
     from leerlingimport import enroll, issue_passwords
     from leerlingimport.credentials import authenticate
@@ -330,9 +327,7 @@ def test_passwords_are_never_lost_whatever_the_order_or_the_repeats(
     issued = issue_passwords(engine, run)  # type: ignore[arg-type]
     again = issue_passwords(engine, run)  # type: ignore[arg-type]
     assert (issued.count, again.count) == (20, 0) and again.list_path is None
-    printed = pd.concat(
-        pd.read_excel(issued.list_path, sheet_name=None, dtype=str, engine="calamine").values()
-    )
+    printed = read_school_list(issued.list_path)
     with writing(engine) as conn:
         for _, row in printed.iterrows():
             assert authenticate(conn, row["Pasnummer"], row["Eenmalig wachtwoord"], NOW).ok
@@ -361,12 +356,7 @@ def test_two_password_steps_of_one_run_at_once_lose_nothing(
     errors = [p.communicate(timeout=120)[1] for p in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], errors
     lists = sorted(tmp_path.glob("runs/*/nieuwe_leerlingen*.xlsx"))
-    printed = pd.concat(
-        [
-            pd.concat(pd.read_excel(p, sheet_name=None, dtype=str, engine="calamine").values())
-            for p in lists
-        ]
-    )
+    printed = pd.concat([read_school_list(p) for p in lists])
     assert len(printed) == 15
     with writing(engine) as conn:
         assert all(

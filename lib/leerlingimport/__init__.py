@@ -44,12 +44,18 @@ _EXPORTS = {
     # The workbook: what the step notebooks call, the runner and the archive.
     "Workbook": "leerlingimport.workbook",
     "check_summary": "leerlingimport.workbook",
-    "counts_chart": "leerlingimport.workbook",
     "counts_frame": "leerlingimport.workbook",
     "file_facts": "leerlingimport.workbook",
     "open_workbook": "leerlingimport.workbook",
     "run_workbook": "leerlingimport.workbook",
     "verify_archive": "leerlingimport.workbook",
+    # What happened in a run, for people: the report, its text and charts; the school's list.
+    "RunReport": "leerlingimport.reports",
+    "run_report": "leerlingimport.reports",
+    "render_report": "leerlingimport.reports",
+    "chart_year_groups": "leerlingimport.reports",
+    "chart_changes": "leerlingimport.reports",
+    "read_school_list": "leerlingimport.printable",
 }
 
 __all__ = [
@@ -60,13 +66,15 @@ __all__ = [
     "LeerlingimportError",
     "Params",
     "Run",
+    "RunReport",
     "SchoolParams",
     "Settings",
     "Validated",
     "Workbook",
+    "chart_changes",
+    "chart_year_groups",
     "check_file",
     "check_summary",
-    "counts_chart",
     "counts_frame",
     "deregister",
     "enroll",
@@ -83,8 +91,11 @@ __all__ = [
     "open_workbook",
     "plan_frame",
     "raise_for_rejection",
+    "read_school_list",
     "release_run",
+    "render_report",
     "run_import",
+    "run_report",
     "run_workbook",
     "start_run",
     "validate",
@@ -102,6 +113,14 @@ if TYPE_CHECKING:
     from leerlingimport.params import Params, SchoolParams, load_params
     from leerlingimport.passwords import issue_passwords
     from leerlingimport.pipeline import ImportResult, run_import
+    from leerlingimport.printable import read_school_list
+    from leerlingimport.reports import (
+        RunReport,
+        chart_changes,
+        chart_year_groups,
+        render_report,
+        run_report,
+    )
     from leerlingimport.runs import Run, fail_run, finish_run, load_run, release_run, start_run
     from leerlingimport.settings import Settings
     from leerlingimport.steps import (
@@ -115,7 +134,6 @@ if TYPE_CHECKING:
     from leerlingimport.workbook import (
         Workbook,
         check_summary,
-        counts_chart,
         counts_frame,
         file_facts,
         open_workbook,

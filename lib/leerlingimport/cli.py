@@ -149,6 +149,15 @@ def _parser() -> argparse.ArgumentParser:
 
     _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))
     _workbook_commands(sub)
+
+    cmd = sub.add_parser("report", help="het verslag van een import: aantallen, wie, wat te doen")
+    cmd.add_argument("run_id", metavar="RUN_ID")
+    cmd.add_argument("--json", action="store_true", help="druk één JSON-object af")
+    cmd.add_argument(
+        "--show-personal-data", action="store_true", help="toon namen (standaard: pseudoniemen)"
+    )
+    cmd.add_argument("--language", choices=["nl", "en"], default="nl")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "report"))
     return parser
 
 
@@ -214,6 +223,41 @@ def _customer_commands(parser: argparse.ArgumentParser) -> None:
     reset = sub.add_parser("reset-password", help="geef een klant een nieuw eenmalig wachtwoord")
     reset.add_argument("card", metavar="PASNUMMER")
     reset.set_defaults(handler=_lazy("leerlingimport.commands", "customer_reset_password"))
+    _settling_commands(sub)
+
+
+def _settling_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Settling by hand what an import left to a person."""
+    find = sub.add_parser("find", help="zoek klanten op pasnummer, naam, geboortedatum, e-mail")
+    find.add_argument("--card", help="een pasnummer (ook een oude of geblokkeerde pas)")
+    find.add_argument("--name", help="(een deel van) de achternaam, met tussenvoegsel")
+    find.add_argument("--birth-date", type=_date, help="dd-mm-jjjj")
+    find.add_argument("--email")
+    find.add_argument("--json", action="store_true", help="druk één JSON-lijst af")
+    find.set_defaults(handler=_lazy("leerlingimport.commands", "customer_find"))
+
+    link = sub.add_parser(
+        "link",
+        help="koppel een rij met meerdere mogelijke klanten aan de juiste klant; de volgende "
+        "import herkent de leerling aan het leerlingnummer",
+    )
+    link.add_argument("run_id", metavar="RUN_ID", help="de import die de rij oversloeg")
+    link.add_argument("--row", type=_positive, required=True, help="de rij in het bestand")
+    link.add_argument("--card", required=True, help="het pasnummer van de juiste klant")
+    link.set_defaults(handler=_lazy("leerlingimport.commands", "customer_link"))
+
+    subscribe = sub.add_parser(
+        "add-subscription", help="maak een klant ook lid van de bibliotheek (abonnement)"
+    )
+    subscribe.add_argument("card", metavar="PASNUMMER")
+    subscribe.set_defaults(handler=_lazy("leerlingimport.commands", "customer_add_subscription"))
+
+    revoke = sub.add_parser(
+        "revoke-upload", help="neem het recht af om leerlingbestanden te uploaden"
+    )
+    revoke.add_argument("card", metavar="PASNUMMER")
+    revoke.add_argument("--branch", required=True, help="vestigingsnummer, 4 cijfers")
+    revoke.set_defaults(handler=_lazy("leerlingimport.commands", "customer_revoke_upload"))
 
 
 def _positive(text: str) -> int:

@@ -237,3 +237,83 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def report(args: argparse.Namespace, settings: Settings) -> int:
+    """The report of one run, as text or JSON; exit 1 when it needs a person."""
+    import json
+
+    from leerlingimport.reports import render_report, run_report
+
+    with open_database(settings) as engine:
+        shown = run_report(
+            engine,
+            args.run_id,
+            settings.data_dir,
+            show_personal_data=args.show_personal_data,
+            language=args.language,
+        )
+    if args.json:
+        print(json.dumps(shown.as_json(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render_report(shown), end="")
+    return 0
+
+
+def customer_find(args: argparse.Namespace, settings: Settings) -> int:
+    """Customers that fit the criteria, as a table (or JSON); exit 1 when none does."""
+
+    from leerlingimport.db import reading
+    from leerlingimport.settling import FOUND_LIMIT, find_customers
+
+    with open_database(settings) as engine, reading(engine) as conn:
+        found = find_customers(
+            conn, card=args.card, name=args.name, birth_date=args.birth_date, email=args.email
+        )
+    if args.json:
+        print(found.to_json(orient="records", date_format="iso", force_ascii=False, indent=2))
+    elif found.empty:
+        print("Geen klant gevonden.")
+    else:
+        print(found.fillna("").to_string(index=False))
+        if len(found) == FOUND_LIMIT:
+            print(f"(de eerste {FOUND_LIMIT}; zoek preciezer)")
+    return 0 if len(found) else 1
+
+
+def customer_link(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.db import writing
+    from leerlingimport.settling import link_row
+
+    with open_database(settings) as engine, writing(engine) as conn:
+        done = link_row(conn, args.run_id, args.row, args.card, settings.data_dir, _now())
+    state = "is nu gekoppeld" if done.new else "was al gekoppeld"
+    print(
+        f"Rij {args.row} {state} aan pasnummer {args.card} (leerlingnummer "
+        f"{done.student_number} op school {done.brin}). De volgende import van de school "
+        "schrijft de leerling in."
+    )
+    return 0
+
+
+def customer_add_subscription(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.db import writing
+    from leerlingimport.settling import add_library_subscription
+
+    today = _local(_now(), load_params(settings.params_dir).library.timezone).date()
+    with open_database(settings) as engine, writing(engine) as conn:
+        new = add_library_subscription(conn, args.card, today)
+    state = "is nu" if new else "was al"
+    print(f"Pasnummer {args.card} {state} lid van de bibliotheek.")
+    return 0
+
+
+def customer_revoke_upload(args: argparse.Namespace, settings: Settings) -> int:
+    from leerlingimport.db import writing
+    from leerlingimport.settling import revoke_upload
+
+    with open_database(settings) as engine, writing(engine) as conn:
+        done = revoke_upload(conn, args.card, args.branch)
+    state = "mag niet meer" if done else "mocht al niet"
+    print(f"Pasnummer {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
+    return 0

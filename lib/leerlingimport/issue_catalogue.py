@@ -478,9 +478,11 @@ SYNC: Final[dict[str, tuple[_S, str, str]]] = {
     "ambiguous-match": (
         "warning",
         "er zijn meerdere klanten met deze naam en geboortedatum; de leerling is niet "
-        "ingeschreven om geen verkeerde klant te koppelen. Koppel de leerling met de hand.",
+        "ingeschreven om geen verkeerde klant te koppelen. Koppel de leerling met de hand: "
+        "'leerlingimport report' noemt de kandidaten, 'leerlingimport customer link' koppelt.",
         "several customers have this name and birth date; the pupil was not enrolled so as not "
-        "to link the wrong customer. Link the pupil by hand.",
+        "to link the wrong customer. Link the pupil by hand: 'leerlingimport report' names the "
+        "candidates, 'leerlingimport customer link' links.",
     ),
     "matched-by-personal-data": (
         "info",

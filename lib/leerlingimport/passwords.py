@@ -1,6 +1,9 @@
 """Issuing pupils' one-time passwords: an idempotent act of its own, so none is ever lost.
 
-The school's pupils whom an import created and who have no password yet get one. In one
+The school's pupils whom an import created and who have no password yet get one, and so do the
+pupils this run transferred in whose password is still an unused one-time password (it is on
+their old school's list); a transferred pupil who chose a password keeps it and is on the list
+for the card number. In one
 transaction that holds the run (a second caller waits, then finds nobody left): the printable
 list is written completely (a new file for every issue, temporary name, renamed when done,
 mode 0600), then the hashes are committed, each naming its list. A crash before the commit
@@ -16,17 +19,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, insert, literal, or_, select
 
-from leerlingimport.artifacts import write_secret
 from leerlingimport.credentials import pupil_one_time_passwords
+from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import writing
-from leerlingimport.db.tables import Card, Credential, Customer, Enrollment, Group, ImportRun
+from leerlingimport.db.tables import (
+    Card,
+    Change,
+    Credential,
+    Customer,
+    Enrollment,
+    Group,
+    ImportRun,
+    School,
+)
 from leerlingimport.faults import fault_point
+from leerlingimport.issues import Language
+from leerlingimport.printable import LIST_STEM, ListHeading, list_files, write_school_list
 from leerlingimport.runs import Run, in_step
 
 OTP_VALID = dt.timedelta(days=60)
-LIST_NAME = "nieuwe_leerlingen.xlsx"
+LIST_NAME = f"{LIST_STEM}.xlsx"
+OWN_PASSWORD = {"nl": "(eigen wachtwoord)", "en": "(own password)"}
 
 
 @dataclass(frozen=True)
@@ -38,14 +53,18 @@ class Issued:
     list_path: str | None
 
 
-def issue_passwords(engine: Engine, run: Run) -> Issued:
-    """Give every pupil of the school whom an import created and who has no password yet a
-    one-time password, in a new printable list in the run directory. Nothing in a dry run."""
+def issue_passwords(
+    engine: Engine, run: Run, *, timezone: str = "Europe/Amsterdam", language: Language = "nl"
+) -> Issued:
+    """Give every pupil of the school whom an import created and who has no password yet (and
+    every pupil the run transferred in whose one-time password is unused) a one-time password,
+    in a new printable list in the run directory (.xlsx, .ods and a letter for the school).
+    Nothing in a dry run."""
     if run.dry_run:
         return Issued(0, None)
     with in_step(engine, run):
         _after_enroll(run)
-        return _issue(engine, run)
+        return _issue(engine, run, timezone, language)
 
 
 def _after_enroll(run: Run) -> None:
@@ -58,36 +77,55 @@ def _after_enroll(run: Run) -> None:
         )
 
 
-def _issue(engine: Engine, run: Run) -> Issued:
+def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issued:
     """The list first, then the hashes naming it, in one transaction that holds the run."""
     with writing(engine) as conn:
         conn.execute(select(ImportRun.id).where(ImportRun.id == run.pk).with_for_update())
         _throw_away_dead_lists(conn, run)
-        pupils = _waiting(conn, run)
-        if pupils.empty:
+        waiting = _waiting(conn, run)
+        if waiting.empty:
             return Issued(0, None)
+        pupils = waiting[~waiting["own_password"]]
         pairs = pupil_one_time_passwords(len(pupils))
-        listed = pupils.assign(one_time_password=[plain for plain, _ in pairs])
+        listed = waiting.assign(one_time_password=OWN_PASSWORD[language])
+        listed.loc[pupils.index, "one_time_password"] = [plain for plain, _ in pairs]
         path = _new_list_path(run)
-        write_secret(path, lambda tmp: _write_list(listed, tmp))
+        write_school_list(listed, path, _heading(conn, run, timezone, language))
         fault_point("passwords-listed")
-        conn.execute(
-            insert(Credential),
-            [
-                {
-                    "customer_id": int(customer),
-                    "password_hash": hashed,
-                    "must_change": True,
-                    "otp_expires_at": run.now + OTP_VALID,
-                    "failed_attempts": 0,
-                    "updated_at": run.now,
-                    "otp_list": f"{run.run_id}/{path.name}",
-                }
-                for customer, (_, hashed) in zip(pupils["customer_id"], pairs, strict=True)
-            ],
-        )
+        if len(pupils):
+            _store(conn, run, list(pupils["customer_id"]), [h for _, h in pairs], path.name)
         fault_point("passwords-before-commit")
     return Issued(len(pupils), str(path))
+
+
+def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], name: str) -> None:
+    """The hashes, each naming its list; a transferred pupil's unused one-time password (on
+    the old school's list) is replaced."""
+    conn.execute(delete(Credential).where(Credential.customer_id.in_([int(c) for c in customers])))
+    conn.execute(
+        insert(Credential),
+        [
+            {
+                "customer_id": int(customer),
+                "password_hash": hashed,
+                "must_change": True,
+                "otp_expires_at": run.now + OTP_VALID,
+                "failed_attempts": 0,
+                "updated_at": run.now,
+                "otp_list": f"{run.run_id}/{name}",
+            }
+            for customer, hashed in zip(customers, hashes, strict=True)
+        ],
+    )
+
+
+def _heading(conn: Connection, run: Run, timezone: str, language: Language) -> ListHeading:
+    from zoneinfo import ZoneInfo
+
+    name = conn.scalar(select(School.name).where(School.id == run.school_id)) or run.brin
+    until = (run.now + OTP_VALID).astimezone(ZoneInfo(timezone))
+    year = school_year(local_date(run.now, timezone))
+    return ListHeading(name, run.brin, year, until, language)
 
 
 def _new_list_path(run: Run) -> Path:
@@ -110,23 +148,28 @@ def _throw_away_dead_lists(conn: Connection, run: Run) -> None:
         )
     )
     live = set(conn.scalars(select(Credential.otp_list).where(Credential.otp_list.is_not(None))))
-    for path in run.directory.parent.glob(f"{run.brin}-*/{Path(LIST_NAME).stem}*.xlsx"):
-        dead_run = path.parent.name == run.run_id or path.parent.name in failed
-        if dead_run and f"{path.parent.name}/{path.name}" not in live:
-            path.unlink(missing_ok=True)
-
-
-def _write_list(listed: pd.DataFrame, path: Path) -> None:
-    from leerlingimport.reporting import write_new_pupils
-
-    fault_point("passwords-writing")
-    write_new_pupils(listed, path)
+    for directory in run.directory.parent.glob(f"{run.brin}-*"):
+        if directory.name != run.run_id and directory.name not in failed:
+            continue
+        for name, paths in list_files(directory).items():
+            if f"{directory.name}/{name}" not in live:
+                for path in paths:  # the .xlsx, its .ods, its letter, or their halves
+                    path.unlink(missing_ok=True)
 
 
 def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
-    """The school's active pupils whom an import created and who have no password yet (this
-    run's new pupils, and any an earlier run could not finish), with what the list shows."""
+    """Who goes on the list, with what it shows and ``own_password`` (they keep theirs): the
+    school's active pupils whom an import created and who have no password yet (this run's new
+    pupils, and any an earlier run could not finish), and the pupils this run transferred in
+    and has not listed yet (an unused one-time password of theirs is on the old school's list
+    and is replaced; one they chose stays)."""
     has_password = select(Credential.customer_id).where(Credential.customer_id == Customer.id)
+    chosen = has_password.where(Credential.must_change.is_(False))
+    listed_here = has_password.where(Credential.otp_list.startswith(f"{run.run_id}/"))
+    moved_in = select(Change.customer_id).where(
+        Change.run_id == run.pk, Change.action == "transfer"
+    )
+    first_list = not list_files(run.directory)
     query = (
         select(
             Customer.id.label("customer_id"),
@@ -137,6 +180,7 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
             Enrollment.group_code,
             Group.name.label("group_name"),
             Card.number.label("card_number"),
+            chosen.exists().label("own_password"),
         )
         .join(
             Enrollment,
@@ -154,8 +198,18 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
             Card,
             and_(Card.customer_id == Customer.id, Card.is_primary, Card.status == "active"),
         )
-        .where(Customer.source == "school_import", ~has_password.exists())
+        .where(
+            or_(
+                and_(Customer.source == "school_import", ~has_password.exists()),
+                and_(
+                    Customer.id.in_(moved_in),
+                    ~listed_here.exists(),
+                    ~chosen.exists() | literal(first_list),
+                ),
+            )
+        )
         .order_by(Customer.id)
     )
     result = conn.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return frame.astype({"own_password": "bool"})

@@ -1,11 +1,10 @@
-"""What people read about imports: the printable list of new pupils, run summaries, run lists."""
+"""What people read about imports: run summaries and run lists (the school's printable list is
+leerlingimport.printable; the run report is leerlingimport.report)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, select
 
 from leerlingimport.db import reading
@@ -14,39 +13,6 @@ from leerlingimport.issues import Language, in_order, render_issue
 
 if TYPE_CHECKING:
     from leerlingimport.pipeline import ImportResult
-
-COLUMNS = {
-    "group_name": "Groep",
-    "first_name": "Roepnaam",
-    "prefix": "Tussenvoegsel",
-    "surname": "Achternaam",
-    "card_number": "Pasnummer",
-    "one_time_password": "Eenmalig wachtwoord",
-}
-
-
-def write_new_pupils(new_pupils: pd.DataFrame, path: Path) -> None:
-    """An .xlsx with a sheet per group: names, card numbers and one-time passwords, as text
-    (a value starting with = + - @ is prefixed with ' so no spreadsheet runs it as a formula)."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    table = new_pupils.rename(columns=COLUMNS)[list(COLUMNS.values())].fillna("")
-    for group, rows in table.sort_values(["Groep", "Achternaam"]).groupby("Groep"):
-        sheet = wb.create_sheet(_sheet_name(str(group)))
-        sheet.append(list(COLUMNS.values()))
-        for values in rows.itertuples(index=False):
-            sheet.append([_safe(str(v)) for v in values])
-    wb.save(path)
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-def _sheet_name(group: str) -> str:
-    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in group)
-    return cleaned[:31] or "Groep"
 
 
 def render_import(result: ImportResult, language: Language = "nl") -> str:
@@ -64,6 +30,10 @@ def render_import(result: ImportResult, language: Language = "nl") -> str:
         lines.append(f"  {render_issue(issue, language)}")
     if len(shown) > 20:
         lines.append(f"  ... {'en nog' if nl else 'and'} {len(shown) - 20}")
+    if result.status in ("applied", "planned", "held"):
+        lines.append(
+            f"  {'Wie en wat' if nl else 'Who and what'}: leerlingimport report {result.run_id}"
+        )
     if result.passwords_file:
         where = result.passwords_file
         lines.append(

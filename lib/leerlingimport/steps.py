@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, select, update
 
 from leerlingimport.artifacts import load_json, load_table, save_json, save_table
@@ -28,7 +29,7 @@ from leerlingimport.runs import Run, in_step
 from leerlingimport.sync.apply import Context, apply_deregistration, apply_enrollment
 from leerlingimport.sync.findings import Hold
 from leerlingimport.sync.locks import lock_customers, lock_people
-from leerlingimport.sync.plan import Plan, plan_sync
+from leerlingimport.sync.plan import Plan, plain_text, plan_sync
 from leerlingimport.sync.state import ids, load_state
 from leerlingimport.validation import Validated, validate
 
@@ -153,6 +154,7 @@ def enroll(
         counts = rejected_counts(len(checked.table)) if plan.rejected else plan.counts
         enrolled = Enrolled(counts, status, plan.holds, plan.issues)
         _save_plan(run, plan, enrolled)  # before the commit: a crash after it finds them
+        save_table(run.directory, "before", school_pupils(conn, run.school_id))
         if not run.dry_run and status in ("applied", "held") and not plan.hold_all:
             apply_enrollment(conn, plan, _context(run, params))
         conn.execute(update(ImportRun).where(ImportRun.id == run.pk).values(counts=counts))
@@ -192,7 +194,10 @@ class StepOrderError(ConflictError):
     """A step was asked before the step whose output it needs."""
 
 
-LATER = {"ingest": ("checked", "plan", "leavers"), "validate": ("plan", "leavers")}
+LATER = {
+    "ingest": ("checked", "plan", "leavers", "diffs", "before"),
+    "validate": ("plan", "leavers", "diffs", "before"),
+}
 
 
 def _start_over(run: Run, *, after: str) -> None:
@@ -215,6 +220,19 @@ def _load(run: Run, name: str, step: str) -> Any:
             "eerst uit."
         )
     return load_json(run.directory, name)
+
+
+def school_pupils(conn: Any, school_id: int) -> pd.DataFrame:
+    """The school's active pupils as they are: enrollment, customer, group and year group."""
+    result = conn.execute(
+        select(
+            Enrollment.id.label("enrollment_id"),
+            Enrollment.customer_id,
+            Enrollment.group_code,
+            Enrollment.year_group,
+        ).where(Enrollment.school_id == school_id, Enrollment.status == "active")
+    )
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def _enrolled_before(conn: Any, run: Run) -> Enrolled | None:
@@ -266,9 +284,24 @@ def _context(run: Run, params: Params) -> Context:
 
 
 def _save_plan(run: Run, plan: Plan, enrolled: Enrolled) -> None:
-    keep = ["source_row", "action", "matched_by", "skip", "customer_id", "enrollment_id"]
+    keep = [
+        "source_row",
+        "action",
+        "matched_by",
+        "skip",
+        "customer_id",
+        "enrollment_id",
+        "old_school_id",
+        "owner_card",
+    ]
     rows = plan.rows[[c for c in keep if c in plan.rows.columns]]
     save_table(run.directory, "plan", rows.astype({"customer_id": "Int64"}))
+    diffs = plan.diffs.assign(
+        source_row=plan.rows["source_row"].reindex(plan.diffs["row"]).array,
+        old=plan.diffs["old"].map(plain_text),
+        new=plan.diffs["new"].map(plain_text),
+    )
+    save_table(run.directory, "diffs", diffs.drop(columns="row"))
     save_table(run.directory, "leavers", plan.deregister)
     save_json(
         run.directory,
@@ -303,5 +336,6 @@ __all__ = [
     "load_validated",
     "raise_for_rejection",
     "rejected_counts",
+    "school_pupils",
     "validate_step",
 ]

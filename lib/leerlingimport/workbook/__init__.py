@@ -2,10 +2,8 @@
 
 from leerlingimport.workbook.archive import archive_run, verify_archive
 from leerlingimport.workbook.book import (
-    Chart,
     Workbook,
     check_summary,
-    counts_chart,
     counts_frame,
     file_facts,
     open_workbook,
@@ -15,13 +13,11 @@ from leerlingimport.workbook.runner import STEPS, RunParameters, run_notebook, r
 
 __all__ = [
     "STEPS",
-    "Chart",
     "Kernel",
     "RunParameters",
     "Workbook",
     "archive_run",
     "check_summary",
-    "counts_chart",
     "counts_frame",
     "file_facts",
     "kernel",

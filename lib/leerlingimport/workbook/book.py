@@ -10,7 +10,6 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -36,10 +35,6 @@ from leerlingimport.steps import (
     validate_step,
 )
 from leerlingimport.validation import Validated
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
 
 # The database password of a run's notebooks: never a parameter (those are archived).
 PASSWORD_VARIABLE = "LEERLINGIMPORT_DATABASE_PASSWORD"
@@ -176,45 +171,6 @@ def check_summary(checked: Validated) -> pd.DataFrame:
         "bestand geweigerd": "ja" if checked.rejected else "nee",
     }
     return pd.DataFrame({"": [str(v) for v in facts.values()]}, index=list(facts))
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A picture a notebook shows as PNG, so it is embedded in the archived HTML."""
-
-    png: bytes
-    description: str  # the alternative text, for screen readers and the archived HTML
-
-    def _repr_html_(self) -> str:
-        import base64
-        import html
-
-        data = base64.b64encode(self.png).decode("ascii")
-        alt = html.escape(self.description)
-        return f'<img alt="{alt}" style="max-width:100%" src="data:image/png;base64,{data}">'
-
-    @classmethod
-    def of(cls, figure: Figure, description: str) -> Chart:
-        import io
-
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=110)
-        return cls(buffer.getvalue(), description)
-
-
-def counts_chart(counts: dict[str, int], status: str = "applied") -> Chart:
-    """The counts as a bar chart."""
-    from matplotlib.figure import Figure
-
-    table = counts_frame(counts, status).iloc[1:]  # every count but the rows read
-    figure = Figure(figsize=(7, 3), layout="constrained")
-    axes = figure.subplots()
-    axes.barh(table.index[::-1], table["aantal"].to_numpy()[::-1], color="#2a6f97")
-    axes.set_xlabel("leerlingen")
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    summary = ", ".join(f"{str(label).strip()} {n}" for label, n in table["aantal"].items())
-    return Chart.of(figure, f"Staafdiagram van de aantallen: {summary}")
 
 
 def file_facts(ingested: Ingested) -> pd.DataFrame:
