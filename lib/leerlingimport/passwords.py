@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, insert, select
 
 from leerlingimport.artifacts import write_secret
-from leerlingimport.credentials import pupil_one_time_passwords
+from leerlingimport.credentials import otp_key, pupil_one_time_passwords
 from leerlingimport.db import writing
 from leerlingimport.db.tables import Card, Credential, Customer, Enrollment, Group, ImportRun
 from leerlingimport.faults import fault_point
@@ -66,7 +66,7 @@ def _issue(engine: Engine, run: Run) -> Issued:
         pupils = _waiting(conn, run)
         if pupils.empty:
             return Issued(0, None)
-        pairs = pupil_one_time_passwords(len(pupils))
+        pairs = pupil_one_time_passwords(len(pupils), otp_key())
         listed = pupils.assign(one_time_password=[plain for plain, _ in pairs])
         path = _new_list_path(run)
         write_secret(path, lambda tmp: _write_list(listed, tmp))
