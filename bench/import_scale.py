@@ -122,10 +122,12 @@ def _show(r: dict[str, Any]) -> None:
 def _in_process(step: str, **kwargs: str) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, __file__, "--step", step, "--json", json.dumps(kwargs)],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if out.returncode:
+        sys.exit(f"bench step {step} failed:\n{out.stderr[-3000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
