@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -211,7 +210,11 @@ def _time_steps() -> dict[str, float]:
 
 
 def _peak_mb() -> int:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    """This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's peak
+    over fork and exec)."""
+    status = Path("/proc/self/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+    return round(int(line.split()[1]) / 1024)
 
 
 if __name__ == "__main__":

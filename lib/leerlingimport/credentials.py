@@ -19,6 +19,7 @@ import hmac
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -68,7 +69,7 @@ def pupil_one_time_passwords(count: int, key: bytes) -> list[tuple[str, str]]:
     return [(f"{p[:4]}-{p[4:8]}-{p[8:12]}-{p[12:]}", _keyed_hash(p, keyed)) for p in plain]
 
 
-def otp_key(environ: dict[str, str] | None = None) -> bytes:
+def otp_key(environ: Mapping[str, str] | None = None) -> bytes:
     """The key of pupils' one-time password hashes: ``LEERLINGIMPORT_OTP_KEY`` (at least 32
     characters), or else, for development, ``otp.key`` (mode 0600, made once) in
     ``LEERLINGIMPORT_DATA_DIR`` (default ``var/``), so every process on the machine that issues

@@ -109,10 +109,23 @@ def _throw_away_dead_lists(conn: Connection, run: Run) -> None:
             )
         )
     )
-    live = set(conn.scalars(select(Credential.otp_list).where(Credential.otp_list.is_not(None))))
-    for path in run.directory.parent.glob(f"{run.brin}-*/{Path(LIST_NAME).stem}*.xlsx"):
-        dead_run = path.parent.name == run.run_id or path.parent.name in failed
-        if dead_run and f"{path.parent.name}/{path.name}" not in live:
+    candidates = {
+        f"{path.parent.name}/{path.name}": path
+        for path in run.directory.parent.glob(f"{run.brin}-*/{Path(LIST_NAME).stem}*.xlsx")
+        if path.parent.name == run.run_id or path.parent.name in failed
+    }
+    # Only these lists, among the school's pupils (by the enrollments' school index): all
+    # credentials would be a scan of every pupil of every school, per issue.
+    live = set(
+        conn.scalars(
+            select(Credential.otp_list)
+            .join(Enrollment, Enrollment.customer_id == Credential.customer_id)
+            .where(Enrollment.school_id == run.school_id, Credential.otp_list.in_(list(candidates)))
+            .distinct()
+        )
+    )
+    for name, path in candidates.items():
+        if name not in live:
             path.unlink(missing_ok=True)
 
 
