@@ -114,7 +114,7 @@ def seed(url: str, customers: int) -> None:
     series = (
         "WITH RECURSIVE s(i) AS (SELECT :first UNION ALL SELECT i + 1 FROM s WHERE i < :last), "
         if sqlite
-        else "WITH s(i) AS (SELECT generate_series(:first, :last)), "
+        else "WITH s(i) AS (SELECT generate_series(CAST(:first AS int), CAST(:last AS int))), "
     ) + f"names(k, surname, name_key) AS (VALUES {names}) "
     people = text(
         series

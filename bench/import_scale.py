@@ -31,10 +31,12 @@ CASES = [
     (1_000, 100_000, False),
     (1_000, 1_000_000, False),
     (500, 1_000_000, False),
-    (10_000, 1_000_000, False),
+    # (10_000, 1_000_000, False): left out to keep `make bench` near 20 minutes on 2 shared
+    # cores; the chart's line from 1k to 100k pupils has the 500 and 1k points.
     (100_000, 1_000_000, True),
 ]
 QUICK = [(1_000, 10_000, True), (10_000, 100_000, False)]
+PARTIAL = Path(__file__).parent / "results" / "imports-partial.json"
 FIRST = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
 NEXT = dt.datetime(2027, 9, 1, tzinfo=dt.UTC)
 # The steps of leerlingimport.pipeline, timed where it calls them (a step that moves or is
@@ -77,6 +79,8 @@ def run(databases: list[str], cases: list[tuple[int, int, bool]]) -> list[dict[s
             if made > 1:
                 print(f"  {kind}: made a base of {customers:,} customers in {made:.0f} s")
             results.append(measure(kind, base, pupils, customers, again))
+            PARTIAL.parent.mkdir(exist_ok=True)
+            PARTIAL.write_text(json.dumps(results, indent=1))  # kept if a later case fails
     return results
 
 
