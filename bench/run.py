@@ -47,16 +47,34 @@ def main() -> None:
     print("== the import in-process, next to its floor (import_scale.py)", flush=True)
     cases = import_scale.QUICK if args.quick else import_scale.CASES
     record["imports"] = import_scale.run(args.databases, cases)
-    # TO DO once the workbook is merged (lead): the workbook's overhead per school (papermill
-    # run of the import notebooks next to the in-process import of the same file) and a batch
-    # of schools through flows' process_inbox. Add them here as record["workbook"] and
-    # record["inbox"], and their goals in goals() below.
-    record["workbook"] = None
-    record["inbox"] = None
+    # TO DO once the workbook is merged (lead): the workbook's overhead per school and a batch
+    # through process_inbox (bench/workbook.py on main) run below with the other scripts, their
+    # output kept as text; make them return figures (like import_scale.run) and add goals.
+    print("== other scripts", flush=True)
+    record["other"] = other_scripts()
     record["seconds"] = round(time.perf_counter() - start, 1)
     record["machine"]["load_after"] = os.getloadavg()
     record["goals"] = goals(record)
     save(record)
+
+
+OWN = {"run.py", "cli_startup.py", "ingest_read.py", "validate_rows.py", "import_scale.py"}
+
+
+def other_scripts() -> dict[str, str]:
+    """Every other script in bench/ (e.g. the printable list's, the workbook's), run as it is;
+    what it printed is kept."""
+    printed = {}
+    for script in sorted(HERE.glob("*.py")):
+        if script.name in OWN or script.name.startswith("_"):
+            continue
+        print(f"== {script.name}", flush=True)
+        done = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, check=False
+        )
+        print(done.stdout + done.stderr[-2000:], flush=True)
+        printed[script.name] = done.stdout if done.returncode == 0 else done.stderr[-2000:]
+    return printed
 
 
 def machine(databases: list[str]) -> dict[str, Any]:
@@ -226,10 +244,10 @@ def render(r: dict[str, Any]) -> str:
         f"{i['ingest_s'] / i['floor_s']:.2f} |"
         for i in r["ingest"]
     ]
-    lines += [
-        "",
-        "Workbook overhead and process_inbox: not measured yet (the workbook is not merged).",
-    ]
+    for name, text in r.get("other", {}).items():
+        lines += ["", f"`{name}`:", "", "```", text.strip(), "```"]
+    if not r.get("other"):
+        lines += ["", "Workbook overhead and process_inbox: not measured (no bench/workbook.py)."]
     return "\n".join(lines) + "\n"
 
 
