@@ -47,6 +47,7 @@ samples: $(STAMP)
 	$(VENV)/bin/leerlingimport generate --out data/samples
 
 bench: $(STAMP)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[test,bench]'
 	$(PY) bench/run.py
 
 clean:

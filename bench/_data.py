@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from leerlingimport.synthetic.exports import WISE_HEADER, wise_rows
-from leerlingimport.synthetic.people import Pupil, SchoolSpec, make_pupils
+from leerlingimport.synthetic.people import Pupil, SchoolSpec, make_pupils, next_school_year
 
 OUT = Path(__file__).parent / "out"
 HEADER = [*WISE_HEADER, "ADRES", "HUISNUMMER", "POSTCODE", "WOONPLAATS"]
@@ -18,7 +18,14 @@ SPEC = SchoolSpec("99ZZ", "Bench School", "po", ("nl", "tr", "ma", "be"), 2026)
 
 
 def rows(count: int) -> list[list[str]]:
-    ps: list[Pupil] = make_pupils(SPEC, count, random.Random(count), 100001)
+    return _rows(_pupils(count))
+
+
+def _pupils(count: int) -> list[Pupil]:
+    return make_pupils(SPEC, count, random.Random(count), 100001)
+
+
+def _rows(ps: list[Pupil]) -> list[list[str]]:
     return [
         [*row, p.street, p.house_number + p.house_number_suffix, p.postcode, p.city]
         for p, row in zip(ps, wise_rows(ps), strict=True)
@@ -32,6 +39,20 @@ def bench_file(fmt: str, count: int) -> Path:
     if not path.exists():
         data = rows(count)
         {"csv": _csv, "xlsx": _xlsx, "xls": _xls, "ods": _ods}[fmt](path, data)
+    return path
+
+
+def next_year_file(count: int) -> Path:
+    """The CSV of the same school a year on: everyone a year up, the last year and a few
+    others gone, some moved, an eighth new."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"pupils_{count}_next_year.csv"
+    if not path.exists():
+        rng = random.Random(count + 1)
+        _spec, later, _left = next_school_year(
+            SPEC, _pupils(count), rng, 100001 + count, count // 8
+        )
+        _csv(path, _rows(later))
     return path
 
 

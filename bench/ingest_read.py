@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,11 +47,11 @@ def floor(path: Path) -> pd.DataFrame:
     return pd.read_excel(path, engine="calamine", dtype=str)
 
 
-def main() -> None:
-    only = set(sys.argv[1:])
+def run(only: set[str] | None = None, quick: bool = False) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
     print(f"{'format':6} {'rows':>7} {'ingest s':>9} {'floor s':>8} {'ratio':>6}")
     for fmt, count in CASES:
-        if only and fmt not in only:
+        if (only and fmt not in only) or (quick and count > 10_000):
             continue
         path = bench_file(fmt, count)
         data = path.read_bytes()
@@ -59,7 +60,9 @@ def main() -> None:
         ours = best_of(3, ingest, data, path.name)
         base = best_of(3, floor, path)
         print(f"{fmt:6} {count:7d} {ours:9.3f} {base:8.3f} {ours / base:6.2f}", flush=True)
+        results.append({"format": fmt, "rows": count, "ingest_s": ours, "floor_s": base})
+    return results
 
 
 if __name__ == "__main__":
-    main()
+    run(set(sys.argv[1:]))

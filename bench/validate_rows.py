@@ -16,7 +16,8 @@ from leerlingimport.validation import validate
 SCHOOL = SchoolParams(brin="99ZZ", name="Bench School", branch="0101")
 
 
-def main() -> None:
+def run() -> list[dict[str, object]]:
+    results: list[dict[str, object]] = []
     print(f"{'rows':>7} {'ingest s':>9} {'validate s':>11} {'issues':>7}")
     for count in (10_000, 100_000):
         data = bench_file("csv", count).read_bytes()
@@ -31,7 +32,9 @@ def main() -> None:
             ingest_s.append(middle - start)
         assert len(checked.valid) > 0.9 * count
         print(f"{count:7d} {min(ingest_s):9.3f} {min(validate_s):11.3f} {len(checked.issues):7d}")
+        results.append({"rows": count, "ingest_s": min(ingest_s), "validate_s": min(validate_s)})
+    return results
 
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -78,3 +78,9 @@ def engine(database_url: str, params: Params) -> Iterator[Engine]:
         register_params(conn, params)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def otp_key_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-time password key for every test, so none makes ``var/otp.key`` where it runs."""
+    monkeypatch.setenv("LEERLINGIMPORT_OTP_KEY", "test-only-key-" + "k" * 32)

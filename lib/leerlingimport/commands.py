@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from leerlingimport.errors import ConfigError, InputFileError, NotFound
 from leerlingimport.params import load_params
 from leerlingimport.settings import Settings
+
+if TYPE_CHECKING:  # SQLAlchemy takes half a second to import; `check` does without it
+    from sqlalchemy import Engine
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, insert, literal, or_, select
 
-from leerlingimport.credentials import pupil_one_time_passwords
+from leerlingimport.credentials import otp_key, pupil_one_time_passwords
 from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import writing
 from leerlingimport.db.tables import (
@@ -86,7 +86,7 @@ def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issue
         if waiting.empty:
             return Issued(0, None)
         pupils = waiting[~waiting["own_password"]]
-        pairs = pupil_one_time_passwords(len(pupils))
+        pairs = pupil_one_time_passwords(len(pupils), otp_key(run.directory.parent.parent))
         listed = waiting.assign(one_time_password=OWN_PASSWORD[language])
         listed.loc[pupils.index, "one_time_password"] = [plain for plain, _ in pairs]
         path = _new_list_path(run)
@@ -147,14 +147,26 @@ def _throw_away_dead_lists(conn: Connection, run: Run) -> None:
             )
         )
     )
-    live = set(conn.scalars(select(Credential.otp_list).where(Credential.otp_list.is_not(None))))
-    for directory in run.directory.parent.glob(f"{run.brin}-*"):
-        if directory.name != run.run_id and directory.name not in failed:
-            continue
-        for name, paths in list_files(directory).items():
-            if f"{directory.name}/{name}" not in live:
-                for path in paths:  # the .xlsx, its .ods, its letter, or their halves
-                    path.unlink(missing_ok=True)
+    lists = {
+        f"{directory.name}/{name}": paths
+        for directory in run.directory.parent.glob(f"{run.brin}-*")
+        if directory.name == run.run_id or directory.name in failed
+        for name, paths in list_files(directory).items()
+    }
+    # Only these lists, among the school's pupils (by the enrollments' school index): all
+    # credentials would be a scan of every pupil of every school, per issue.
+    live = set(
+        conn.scalars(
+            select(Credential.otp_list)
+            .join(Enrollment, Enrollment.customer_id == Credential.customer_id)
+            .where(Enrollment.school_id == run.school_id, Credential.otp_list.in_(list(lists)))
+            .distinct()
+        )
+    )
+    for name, paths in lists.items():
+        if name not in live:
+            for path in paths:  # the .xlsx, its .ods, its letter, or their halves
+                path.unlink(missing_ok=True)
 
 
 def _waiting(conn: Connection, run: Run) -> pd.DataFrame:

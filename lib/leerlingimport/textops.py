@@ -32,3 +32,14 @@ def matches(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each value contains a match of ``pattern`` (anchor it for a full match)."""
     found = pc.match_substring_regex(arrow(values), pattern)
     return pd.Series(found, index=values.index, dtype="bool")
+
+
+def any_match(values: pd.Series, pattern: str) -> bool:
+    """Whether some value contains a match of ``pattern``, in one RE2 pass over the column's
+    text run together rather than one pass per value (a hundred times faster on short
+    values). For a pattern without anchors or word boundaries no match is ever missed; one
+    that spans two values may be reported, so use this only to skip a per-value pass."""
+    array = arrow(values)
+    whole = pa.ListArray.from_arrays(pa.array([0, len(array)], pa.int32()), array)
+    joined = pc.binary_join(whole, pa.scalar("", pa.large_string()))
+    return bool(pc.any(pc.match_substring_regex(joined, pattern)).as_py())

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leerlingimport.schema import NAME_FIELDS
-from leerlingimport.textops import arrow
+from leerlingimport.textops import any_match, arrow
 
 PREFIXES = (
     "van der",
@@ -68,8 +68,12 @@ SEX_CODES = {
     "onbekend": "",
 }
 _POSTCODE = r"^\s*([1-9][0-9]{3})\s*([A-Za-z]{2})\s*$"
-_HOUSE_SEPARATED = r"^([0-9]+)\s*[-/\s]\s*(\S.{0,9})$"  # 12-2, 12 hs, 12 / 3
-_HOUSE_GLUED = r"^([0-9]+)([^\s0-9/-].{0,9})$"  # 12a, 12bis
+# 12-2, 12 hs, 12 / 3 (separated) or 12a, 12bis (glued): the character after the digits
+# tells which, so one pass of one pattern splits both.
+_HOUSE = (
+    r"^(?P<number>[0-9]+)"
+    r"(?:\s*[-/\s]\s*(?P<separated>\S.{0,9})|(?P<glued>[^\s0-9/-].{0,9}))$"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -103,10 +107,10 @@ def strip_hidden(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame,
     out = table.copy()
     touched = pd.Series(False, index=out.index)
     for column in columns:
+        if not any_match(out[column], _HIDDEN):
+            continue
         text = arrow(out[column])
         hidden = pc.match_substring_regex(text, _HIDDEN)
-        if not pc.any(hidden).as_py():
-            continue
         spaced = pc.replace_substring_regex(text, _BREAKS, " ")
         out[column] = _series(pc.replace_substring_regex(spaced, _HIDDEN, ""), out[column])
         touched |= pd.Series(hidden, index=out.index, dtype="bool")
@@ -132,6 +136,8 @@ def repair_text(table: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, 
         if pc.any(wrapped).as_py():
             text = pc.if_else(wrapped, pc.replace_substring_regex(text, _EXCEL_TEXT, r"\1"), text)
             out[column] = _series(text, out[column])
+        if not any_match(out[column], _MOJIBAKE):
+            continue
         garbled = pd.Series(pc.match_substring_regex(text, _MOJIBAKE), index=out.index)
         if garbled.fillna(False).astype(bool).any():
             before = out.loc[garbled.fillna(False).astype(bool), column]
@@ -156,14 +162,16 @@ def clean_name(value: str) -> str:
 
 
 _UNTIDY = r"^\s|\s$|\s\s|[^\S ]|[^\x00-\x7f]"  # odd whitespace, or non-ASCII (maybe not NFC)
+_UNTIDY_INSIDE = r"\s\s|[^\S ]|[^\x00-\x7f]"
 
 
 def clean_names(values: pd.Series) -> pd.Series:
     """``clean_name`` for a whole column: one pass finds the values that need it."""
     text = arrow(values)
+    edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
+    if not pc.any(edges).as_py() and not any_match(values, _UNTIDY_INSIDE):
+        return values  # the column as a whole shows no sign: no pass per value
     untidy = pc.match_substring_regex(text, _UNTIDY)
-    if not pc.any(untidy).as_py():
-        return values
     subset = pc.utf8_normalize(pc.filter(text, untidy), "NFC")
     subset = pc.utf8_trim_whitespace(pc.replace_substring_regex(subset, r"\s+", " "))
     return _series(pc.replace_with_mask(text, untidy, subset), values)
@@ -224,11 +232,19 @@ def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
         out["house_number_suffix"] = pd.Series("", index=out.index, dtype="str")
     text = arrow(out["house_number"])
     suffix = arrow(out["house_number_suffix"])
-    number, addition = text, suffix
-    for pattern in (_HOUSE_GLUED, _HOUSE_SEPARATED):
-        split = pc.and_(pc.match_substring_regex(text, pattern), pc.equal(suffix, ""))
-        number = pc.if_else(split, pc.replace_substring_regex(text, pattern, r"\1"), number)
-        addition = pc.if_else(split, pc.replace_substring_regex(text, pattern, r"\2"), addition)
+    # Only values with something besides digits can split: the regexes see those alone.
+    maybe = pc.fill_null(pc.and_(pc.invert(pc.utf8_is_digit(text)), pc.equal(suffix, "")), False)
+    some = pc.filter(text, maybe)
+    parts = pc.extract_regex(some, _HOUSE)
+    split = parts.is_valid()
+    glued_or_separated = pc.binary_join_element_wise(
+        parts.field("separated"), parts.field("glued"), pa.scalar("", text.type)
+    )
+    suffix_none = pa.scalar("", suffix.type)
+    number = pc.replace_with_mask(text, maybe, pc.if_else(split, parts.field("number"), some))
+    addition = pc.replace_with_mask(
+        suffix, maybe, pc.if_else(split, glued_or_separated, suffix_none)
+    )
     out["house_number"] = _series(number, out["house_number"])
     out["house_number_suffix"] = _series(pc.utf8_trim_whitespace(addition), out["house_number"])
     return out

@@ -50,6 +50,7 @@ from leerlingimport.intake.text import (
 )
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.schema import SOURCE_ROW
+from leerlingimport.textops import any_match, matches
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_SCORE = 3
@@ -555,7 +556,10 @@ def _megabytes(size: int) -> str:
     return f"{size / 2**20:.0f} MB"
 
 
-_NOTE = r"(?i)^\s*(\(.*\)|totaal\b.*|aantal\b.*|total\b.*)\s*$"
+# RE2 (pyarrow compute, in C): Python's \s and \b spelled out, as RE2's are ASCII only.
+_SPACE = r"[\s\v\x1c-\x1f\x85\p{Z}]"
+_NOTE_SIGN = r"\(|(?i:totaal|aantal|total)"  # in every note: columns without skip the pass
+_NOTE = rf"(?i)^{_SPACE}*(\(.*\)|(totaal|aantal|total)([^\p{{L}}\p{{N}}_\n].*)?){_SPACE}*$"
 
 
 def _without_notes(table: pd.DataFrame, fields: list[str]) -> tuple[pd.DataFrame, list[int]]:
@@ -565,7 +569,13 @@ def _without_notes(table: pd.DataFrame, fields: list[str]) -> tuple[pd.DataFrame
         return table, []
     values = table[fields]
     filled = values != ""
-    noted = values.apply(lambda column: column.str.fullmatch(_NOTE).fillna(False))
+    never = pd.Series(False, index=values.index)
+    noted = pd.DataFrame(
+        {
+            f: matches(values[f], _NOTE) if any_match(values[f], _NOTE_SIGN) else never
+            for f in fields
+        }
+    )
     all_notes = (noted | ~filled).all(axis=1)
     total_line = noted.any(axis=1) & (filled.sum(axis=1) <= 2)
     note = all_notes | total_line

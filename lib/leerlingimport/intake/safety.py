@@ -10,7 +10,9 @@ Python version.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from functools import cache
+from pathlib import Path
 
 from leerlingimport.errors import ConfigError
 
@@ -19,11 +21,26 @@ def parser_safety_problems() -> list[str]:
     """What is wrong with the XML defences of this installation (empty when all is well)."""
     if importlib.util.find_spec("defusedxml") is None:
         return ["defusedxml is niet geïnstalleerd"]
-    import openpyxl
-
-    if not openpyxl.DEFUSEDXML:
+    if not _openpyxl_uses_defusedxml():
         return ["openpyxl gebruikt defusedxml niet (staat OPENPYXL_DEFUSEDXML uit?)"]
     return []
+
+
+def _openpyxl_uses_defusedxml() -> bool:
+    """openpyxl's own ``DEFUSEDXML``, without importing all of openpyxl (a second of a CSV
+    check's start-up): its ``openpyxl/xml/__init__.py``, which decides it, run on its own."""
+    if "openpyxl" in sys.modules:
+        return bool(sys.modules["openpyxl"].DEFUSEDXML)
+    package = importlib.util.find_spec("openpyxl")
+    if package is None or not package.submodule_search_locations:
+        return False
+    source = Path(next(iter(package.submodule_search_locations))) / "xml" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("_openpyxl_xml_settings", source)
+    if spec is None or spec.loader is None:
+        return False
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    return bool(settings.DEFUSEDXML)
 
 
 @cache

@@ -33,17 +33,21 @@ class DecodedText:
 def lines_of(text: str, *, keepends: bool = False) -> list[str]:
     """The lines of CSV text, split only on the line breaks CSV knows (CR, LF, CRLF): a name
     holding U+2028 or a form feed stays on its line. Refuses a line too long to be a row."""
-    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    newlines, returns, pairs = text.count("\n"), text.count("\r"), text.count("\r\n")
+    breaks = newlines + returns - pairs
     if breaks > MAX_LINES:
         raise Refused("too-many-lines", found=_dotted(breaks), limit=_dotted(MAX_LINES))
     if keepends:
         lines = _split_keepends(text)
     else:
-        lines = _LINE_BREAK.split(text)
+        if returns == 0 or newlines == 0 or returns == newlines == pairs:  # one kind of break
+            lines = text.split("\n" if returns == 0 else "\r" if newlines == 0 else "\r\n")
+        else:
+            lines = _LINE_BREAK.split(text)
         if lines and lines[-1] == "" and text.endswith(("\n", "\r")):
             lines.pop()
-    longest = max(range(len(lines)), key=lambda i: len(lines[i]), default=None)
-    if longest is not None and len(lines[longest]) > MAX_LINE:
+    if lines and max(map(len, lines)) > MAX_LINE:
+        longest = next(i for i, line in enumerate(lines) if len(line) > MAX_LINE)
         raise Refused("line-too-long", row=longest + 1, limit=f"{MAX_LINE:,}".replace(",", "."))
     return lines
 
@@ -213,23 +217,27 @@ def read_plain_body(
     every row's number; lines with another number of fields are returned apart."""
     import io
 
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    counts = [line.count(delimiter) for line in lines]
-    widest = max(range(len(counts)), key=counts.__getitem__, default=None)
-    if widest is not None and counts[widest] >= MAX_FIELDS:
+    counts = pc.count_substring(pa.array(lines, pa.large_string()), delimiter).to_numpy()
+    if len(lines) and counts.max() >= MAX_FIELDS:
+        widest = int(np.argmax(counts))
         row = first_number + widest
-        raise Refused("too-wide", row=row, found=counts[widest] + 1, limit=MAX_FIELDS)
-    good = [i for i, c in enumerate(counts) if c == width - 1]
-    odd = [i for i, c in enumerate(counts) if c != width - 1 and lines[i].strip()]
+        raise Refused("too-wide", row=row, found=int(counts[widest]) + 1, limit=MAX_FIELDS)
+    good = np.flatnonzero(counts == width - 1).tolist()
+    odd = [i for i in np.flatnonzero(counts != width - 1).tolist() if lines[i].strip()]
     if len(odd) > MAX_ODD_LINES and len(odd) * 10 > len(lines):
         raise Refused("rows-do-not-match-header", found=_dotted(len(odd)), rows=_dotted(len(lines)))
     names = [f"c{i}" for i in range(width)]
     wanted = {f"c{col}": field for field, col in fields.items()}
     if good:
         table = pcsv.read_csv(
-            io.BytesIO("\n".join(lines[i] for i in good).encode("utf-8")),
+            io.BytesIO(
+                "\n".join(lines if len(good) == len(lines) else [lines[i] for i in good]).encode()
+            ),
             read_options=pcsv.ReadOptions(column_names=names),
             parse_options=pcsv.ParseOptions(
                 delimiter=delimiter, quote_char=False, ignore_empty_lines=False
