@@ -148,6 +148,11 @@ def _parser() -> argparse.ArgumentParser:
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "runs"))
 
     _customer_commands(sub.add_parser("customer", help="leerkrachten en medewerkers registreren"))
+
+    cmd = sub.add_parser("portal", help="de uploadwebsite voor scholen en medewerkers (waitress)")
+    cmd.add_argument("--host", default="127.0.0.1", help="standaard 127.0.0.1 (achter de proxy)")
+    cmd.add_argument("--port", type=_positive, default=8000, help="standaard 8000")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "portal"))
     return parser
 
 

@@ -236,3 +236,14 @@ def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def portal(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the upload portal with waitress until stopped."""
+    from leerlingimport.portal.server import serve
+
+    with open_database(settings):  # refuse to start on a database that is not migrated
+        pass
+    print(f"Portaal op http://{args.host}:{args.port}/ (stoppen: Ctrl+C)", flush=True)
+    serve(settings, args.host, args.port)
+    return 0

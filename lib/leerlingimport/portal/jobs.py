@@ -1,0 +1,88 @@
+"""The command line in a child process: the web process never parses a school's file (UPL-06).
+
+``check`` runs under an address-space, CPU-time and wall-clock limit, so a hostile file can cost
+one child process at most. ``import`` (a dry run or the real one) runs the same command staff
+would type, which goes through the workbook's runner.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leerlingimport.settings import Settings
+
+CHECK_MEMORY = 2**30  # bytes of address space (UPL-06: 1 GiB)
+CHECK_CPU_SECONDS = 60
+CHECK_WALL_SECONDS = 90
+IMPORT_WALL_SECONDS = 30 * 60
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command printed as JSON (``None`` when it printed none) and its exit status."""
+
+    result: dict[str, Any] | None
+    status: int
+    problem: str | None = None  # for people, when there is no result
+
+
+def run_check(settings: Settings, path: Path, brin: str) -> Outcome:
+    """``leerlingimport check PATH --school BRIN --json``, resource-limited."""
+
+    def limits() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY, CHECK_MEMORY))
+        resource.setrlimit(resource.RLIMIT_CPU, (CHECK_CPU_SECONDS, CHECK_CPU_SECONDS))
+
+    return _run(
+        settings, ["check", str(path), "--school", brin, "--json"], CHECK_WALL_SECONDS, limits
+    )
+
+
+def run_import(settings: Settings, path: Path, brin: str, *, dry_run: bool) -> Outcome:
+    """``leerlingimport import PATH --school BRIN [--dry-run] --json``."""
+    args = ["import", str(path), "--school", brin, "--json", *(["--dry-run"] if dry_run else [])]
+    return _run(settings, args, IMPORT_WALL_SECONDS, None)
+
+
+def _run(settings: Settings, args: list[str], timeout: int, limits: Any) -> Outcome:
+    command = [
+        sys.executable,
+        "-m",
+        "leerlingimport",
+        "--database-url",
+        settings.database_url,
+        "--params-dir",
+        str(settings.params_dir),
+        "--data-dir",
+        str(settings.data_dir),
+        *args,
+    ]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=timeout,
+            preexec_fn=limits,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(None, -1, f"De controle duurde langer dan {timeout} seconden en is gestopt.")
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        result = None
+    if isinstance(result, dict):
+        return Outcome(result, done.returncode)
+    said = done.stderr.decode("utf-8", "replace").strip().removeprefix("leerlingimport: ")
+    if done.returncode < 0 or not said:
+        said = "Het bestand vroeg meer geheugen of rekentijd dan een leerlingbestand nodig heeft."
+    return Outcome(None, done.returncode, said.splitlines()[-1][:500])
