@@ -93,7 +93,7 @@ class ActionForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    school = SelectField("School", coerce=int)
+    school = SelectField("School", validate_choice=False)  # checked against the user's rights
     file = FileField(
         "Leerlingbestand",
         description="CSV, ODS, XLS, XLSX of ZIP, hoogstens 10 MB.",

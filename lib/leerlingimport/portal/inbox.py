@@ -47,12 +47,12 @@ def extension_of(name: str) -> str:
     """The allowed extension of ``name``; refuses anything else (UPL-02)."""
     if "\x00" in name or "%00" in name.lower():
         raise Refused(
-            f"De bestandsnaam '{clean_name(name)}' is ongeldig. Geef het bestand een gewone naam."
+            f"De bestandsnaam {clean_name(name)} is ongeldig. Geef het bestand een gewone naam."
         )
     extension = Path(name.lower()).suffix
     if extension not in ALLOWED:
         raise Refused(
-            f"Een bestand van het type '{extension or 'zonder extensie'}' kan niet worden "
+            f"Een bestand van het type {extension or 'zonder extensie'} kan niet worden "
             "gebruikt. Stuur een CSV-, ODS-, XLS-, XLSX- of ZIP-bestand."
         )
     return extension

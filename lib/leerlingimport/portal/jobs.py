@@ -82,7 +82,12 @@ def _run(settings: Settings, args: list[str], timeout: int, limits: Any) -> Outc
         result = None
     if isinstance(result, dict):
         return Outcome(result, done.returncode)
-    said = done.stderr.decode("utf-8", "replace").strip().removeprefix("leerlingimport: ")
-    if done.returncode < 0 or not said:
-        said = "Het bestand vroeg meer geheugen of rekentijd dan een leerlingbestand nodig heeft."
-    return Outcome(None, done.returncode, said.splitlines()[-1][:500])
+    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    ours = (
+        said[-1].removeprefix("leerlingimport: ")
+        if said and said[-1].startswith("leerlingimport: ")
+        else None
+    )
+    if done.returncode < 0 or ours is None:  # killed, out of memory, or not our words
+        ours = "Het bestand vroeg meer geheugen of rekentijd dan een leerlingbestand nodig heeft."
+    return Outcome(None, done.returncode, ours[:500])

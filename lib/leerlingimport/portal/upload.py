@@ -31,17 +31,23 @@ def form() -> str:
         abort(403)  # no upload permission: no page, whatever the URL
     form = UploadForm()
     form.school.choices = options((s.school_id, f"{s.name} ({s.brin})") for s in user.schools)
-    if len(user.schools) == 1 and not form.school.raw_data:
-        form.school.data = user.schools[0].school_id
     if not form.validate_on_submit():
-        if form.is_submitted() and form.school.errors:
-            abort(403)  # a school the user may not upload for (a tampered form)
         return render_template("upload.html", form=form)
-    school = next(s for s in user.schools if s.school_id == form.school.data)
+    school = _chosen_school(user, str(form.school.data or ""))
     outcome, problem = _receive_and_check(user, school, form.file.data)
     return render_template(
         "upload.html", form=form, school=school, outcome=outcome, problem=problem
     )
+
+
+def _chosen_school(user: User, chosen: str) -> UploadSchool:
+    """The school the form names, which must be one the user may upload for (UPL-01)."""
+    if not chosen.strip() and len(user.schools) == 1:
+        return user.schools[0]
+    for school in user.schools:
+        if str(school.school_id) == chosen.strip():
+            return school
+    abort(403)  # a school outside the user's rights: a tampered form
 
 
 def _receive_and_check(
