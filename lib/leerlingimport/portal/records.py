@@ -52,7 +52,7 @@ def find_customers(conn: Connection, query: str) -> list[dict[str, Any]]:
 
 
 def customer_details(conn: Connection, customer_id: int) -> dict[str, Any] | None:
-    customer = conn.execute(select(Customer).where(Customer.id == customer_id)).scalar_one_or_none()
+    customer = conn.execute(select(Customer.__table__).where(Customer.id == customer_id)).first()
     if customer is None or customer.role == "pupil":
         return None
     card = conn.scalar(
@@ -157,19 +157,30 @@ def inbox(conn: Connection, since: dt.datetime) -> list[dict[str, Any]]:
 
 
 def upload_details(conn: Connection, upload_id: int) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(Upload, School.brin, School.name, Customer.first_name, Customer.surname)
+    upload = conn.execute(
+        select(
+            Upload.__table__,
+            School.brin,
+            School.name.label("school"),
+            Customer.first_name,
+            Customer.surname,
+        )
         .join(School, School.id == Upload.school_id)
         .join(Customer, Customer.id == Upload.uploader_id)
         .where(Upload.id == upload_id, Upload.status.in_(("checked", "imported")))
     ).first()
-    if row is None:
+    if upload is None:
         return None
     runs = conn.execute(
         select(PortalEvent.at, PortalEvent.detail)
         .where(PortalEvent.upload_id == upload_id, PortalEvent.event == "import-finished")
         .order_by(PortalEvent.id.desc())
     ).all()
-    upload, brin, school, first, surname = row
-    uploader = " ".join(p for p in (first, surname) if p)
-    return {"upload": upload, "brin": brin, "school": school, "uploader": uploader, "runs": runs}
+    uploader = " ".join(p for p in (upload.first_name, upload.surname) if p)
+    return {
+        "upload": upload,
+        "brin": upload.brin,
+        "school": upload.school,
+        "uploader": uploader,
+        "runs": runs,
+    }
