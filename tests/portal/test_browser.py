@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from leerlingimport.db import make_engine, upgrade, writing
+from leerlingimport.db.tables import Upload
 from leerlingimport.library import register_params
 from leerlingimport.params import Params
 from leerlingimport.synthetic import exports
@@ -282,6 +283,21 @@ def test_every_page_fits_the_screen_at_laptop_and_phone_width(
     for path in PAGES_SEEN:
         page.goto(path)
         shoot(path.strip("/").replace("/", "-").replace("?q=", "-") or "start")
+    page.goto("/upload")
+    file = tmp_path_factory.mktemp("upload") / "groep 5 met fouten.csv"
+    lines = exports.parnassys_csv(PO, pupils(8)).decode().splitlines()
+    lines[2] = lines[2].replace(lines[2].split(";")[8], "31-02-2019")  # a problem to show
+    file.write_text("\r\n".join(lines) + "\r\n")
+    page.get_by_label("School").select_option(label="OBS De Regenboog (99ZZ)")
+    page.get_by_label("Leerlingbestand").set_input_files(file)
+    page.get_by_role("button", name="Versturen").click()
+    shoot("upload-resultaat")
+    page.goto("/medewerker/inbox")
+    with engine.connect() as conn:
+        kept = conn.scalar(select(func.count()).where(Upload.status == "checked"))
+    expect(page.locator("tbody tr")).to_have_count(kept or 0)
+    page.get_by_role("link", name=file.name).first.click()
+    shoot("inbox-bestand")
     page.goto("/medewerker/klanten/nieuw")
     page.get_by_label("Achternaam").fill("Scherm")
     page.get_by_role("button", name="Klant aanmaken").click()

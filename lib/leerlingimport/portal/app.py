@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
@@ -100,6 +101,8 @@ def create_app(
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.context_processor(lambda: {"user": g.get("user"), "library": app.config["PARAMS"].library})
+    zone = ZoneInfo(app.config["PARAMS"].library.timezone)
+    app.add_template_filter(lambda moment: f"{moment.astimezone(zone):%d-%m-%Y %H:%M}", "local")
     return app
 
 

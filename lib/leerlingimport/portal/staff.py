@@ -102,14 +102,9 @@ def new_customer() -> str | Response:
 
 def _slip(customer_id: int, card: str, otp: str, until: dt.datetime) -> str:
     """The one-time password, shown once on a page that prints as an 80 mm slip."""
-    timezone = current_app.config["PARAMS"].library.timezone
-    from zoneinfo import ZoneInfo
-
     with reading(engine()) as conn:
         details = records.customer_details(conn, customer_id)
-    return render_template(
-        "slip.html", card=card, otp=otp, until=until.astimezone(ZoneInfo(timezone)), details=details
-    )
+    return render_template("slip.html", card=card, otp=otp, until=until, details=details)
 
 
 @staff.route("/klanten/<int:customer_id>", methods=["GET", "POST"])
