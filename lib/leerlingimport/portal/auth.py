@@ -29,7 +29,7 @@ from leerlingimport.portal.access import (
     sign_in,
 )
 from leerlingimport.portal.app import limiter
-from leerlingimport.portal.forms import ActionForm, LoginForm, PasswordForm
+from leerlingimport.portal.forms import LoginForm, PasswordForm
 from leerlingimport.portal.sessions import end_sessions_of
 
 auth = Blueprint("auth", __name__)
@@ -38,7 +38,7 @@ FAILED = "Pasnummer of wachtwoord onjuist, of het account is tijdelijk geblokkee
 
 @auth.route("/")
 def home() -> str:
-    return render_template("home.html", logout=ActionForm())
+    return render_template("home.html")
 
 
 @auth.route("/inloggen", methods=["GET", "POST"])
@@ -99,7 +99,7 @@ def password() -> str | Response:
             sign_in(user.id)  # and this one gets a new token (SESS-01)
             flash("Nieuw wachtwoord is ingesteld en actief.")
             return redirect(url_for("auth.home"), 303)
-    return render_template("password.html", form=form, error=error, logout=ActionForm())
+    return render_template("password.html", form=form, error=error)
 
 
 def _current_password_ok(card: str, current: str | None) -> bool:
