@@ -7,6 +7,7 @@ import re
 import statistics
 import time
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, select, update
 
@@ -230,3 +231,24 @@ def test_authentication_events_are_logged_without_secrets(
     dump = repr(logged)
     for secret in (person.otp, NEW_PASSWORD, "een fout wachtwoord"):
         assert secret not in dump
+
+
+def test_an_unexpected_error_shows_a_reference_and_no_details(
+    client: FlaskClient,
+    db: Engine,
+    params: Params,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from leerlingimport.portal import records
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("SELECT geheim FROM leerlingen")
+
+    monkeypatch.setattr(records, "inbox", broken)
+    logged_in(client, register(db, params, staff=True))
+    page = client.get("/medewerker/inbox")
+    assert page.status_code == 500 and "Er ging iets mis" in page.text
+    assert "geheim" not in page.text and "Traceback" not in page.text
+    reference = re.search(r"Code: <strong>(\w+)</strong>", page.text)
+    assert reference and reference.group(1) in caplog.text and "geheim" in caplog.text

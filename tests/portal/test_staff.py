@@ -180,6 +180,12 @@ def test_staff_download_and_start_a_dry_run_and_the_import_from_the_inbox(
     done = client.post(f"{url}/import", data={"csrf_token": token(client, url)}).text
     assert "Import: uitgevoerd" in done
     assert enrolled(db) == 6
+    page = client.get(url).text  # the run's printable list of new pupils, for the school
+    [link] = re.findall(r'href="(/medewerker/runs/[^"]+/nieuwe_leerlingen\.xlsx)"', page)
+    listed = client.get(link)
+    assert listed.status_code == 200 and listed.get_data()[:2] == b"PK"
+    listed.close()
+    assert client.get(link.replace("nieuwe_leerlingen.xlsx", "read.parquet")).status_code == 404
     with reading(db) as conn:
         assert conn.scalar(select(Upload.status)) == "imported"
         logged = conn.execute(
@@ -189,3 +195,5 @@ def test_staff_download_and_start_a_dry_run_and_the_import_from_the_inbox(
         ).all()
     assert ("download", staff.customer_id) in logged
     assert logged.count(("import-started", staff.customer_id)) == 2
+    with reading(db) as conn:
+        assert conn.scalar(select(PortalEvent.id).where(PortalEvent.event == "run-file-download"))

@@ -121,16 +121,6 @@ def current_user() -> User | None:
     return user
 
 
-def login_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_user() is None:
-            abort(401)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
-
-
 def staff_required(view: F) -> F:
     """Library staff with ``manage_student_files``; everyone else gets 403."""
 

@@ -34,29 +34,27 @@ class Outcome:
 
 def run_check(settings: Settings, path: Path, brin: str) -> Outcome:
     """``leerlingimport check PATH --school BRIN --json``, resource-limited."""
-
-    def limits() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY, CHECK_MEMORY))
-        resource.setrlimit(resource.RLIMIT_CPU, (CHECK_CPU_SECONDS, CHECK_CPU_SECONDS))
-
-    return _run(
-        settings, ["check", str(path), "--school", brin, "--json"], CHECK_WALL_SECONDS, limits
-    )
+    limits = [
+        "-m",
+        "leerlingimport.portal.limited",
+        str(CHECK_MEMORY),
+        str(CHECK_CPU_SECONDS),
+        "--",
+    ]
+    args = ["check", str(path), "--school", brin, "--json"]
+    return _run(settings, args, CHECK_WALL_SECONDS, limits)
 
 
 def run_import(settings: Settings, path: Path, brin: str, *, dry_run: bool) -> Outcome:
     """``leerlingimport import PATH --school BRIN [--dry-run] --json``."""
     args = ["import", str(path), "--school", brin, "--json", *(["--dry-run"] if dry_run else [])]
-    return _run(settings, args, IMPORT_WALL_SECONDS, None)
+    return _run(settings, args, IMPORT_WALL_SECONDS, ["-m", "leerlingimport"])
 
 
-def _run(settings: Settings, args: list[str], timeout: int, limits: Any) -> Outcome:
+def _run(settings: Settings, args: list[str], timeout: int, program: list[str]) -> Outcome:
     command = [
         sys.executable,
-        "-m",
-        "leerlingimport",
+        *program,
         "--database-url",
         settings.database_url,
         "--params-dir",
@@ -70,12 +68,11 @@ def _run(settings: Settings, args: list[str], timeout: int, limits: Any) -> Outc
             command,
             capture_output=True,
             timeout=timeout,
-            preexec_fn=limits,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return Outcome(None, -1, f"De controle duurde langer dan {timeout} seconden en is gestopt.")
+        return Outcome(None, -1, f"Dit duurde langer dan {timeout} seconden en is gestopt.")
     try:
         result = json.loads(done.stdout)
     except ValueError:

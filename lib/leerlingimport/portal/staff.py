@@ -7,6 +7,7 @@ Downloads and imports started are logged with who and when.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import (
@@ -33,6 +34,8 @@ from leerlingimport.settings import Settings
 
 staff = Blueprint("staff", __name__, url_prefix="/medewerker")
 INBOX_DAYS = 30
+# What a run leaves for people (reports, the school's printable list), not its internal tables.
+RUN_FILE_SUFFIXES = (".xlsx", ".ods", ".csv", ".pdf", ".html", ".txt")
 
 
 def _settings() -> Settings:
@@ -183,7 +186,32 @@ def upload(upload_id: int, outcome: jobs.Outcome | None = None) -> str:
         details = records.upload_details(conn, upload_id)
     if details is None:
         abort(404)
-    return render_template("upload_staff.html", d=details, action=ActionForm(), outcome=outcome)
+    run_ids = [r.detail.get("run_id") for r in details["runs"] if r.detail.get("run_id")]
+    files = {run_id: _run_files(run_id) for run_id in run_ids}
+    return render_template(
+        "upload_staff.html", d=details, action=ActionForm(), outcome=outcome, files=files
+    )
+
+
+def _run_files(run_id: str) -> list[str]:
+    """The files for people in a run's directory."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", run_id):
+        return []
+    folder = _settings().data_dir / "runs" / run_id
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.suffix in RUN_FILE_SUFFIXES and p.is_file())
+
+
+@staff.route("/runs/<run_id>/<name>")
+@staff_required
+def run_file(run_id: str, name: str) -> Response:
+    """A run's report or printable list; every download is logged."""
+    if name not in _run_files(run_id):
+        abort(404)
+    record("run-file-download", _me(), run=run_id, file=name)
+    folder = _settings().data_dir / "runs" / run_id
+    return send_file(folder / name, as_attachment=True, download_name=name)
 
 
 @staff.route("/inbox/<int:upload_id>/download")
