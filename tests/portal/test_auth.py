@@ -197,6 +197,9 @@ def test_posts_without_a_csrf_token_are_refused(
     logged_in(client, person)
     for url in ["/uitloggen", "/upload", "/wachtwoord"]:
         assert client.post(url, data={"csrf_token": "vals"}).status_code == 400, url
+    headers = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
+    page = client.post("/uitloggen", data={"csrf_token": token(client, "/")}, headers=headers)
+    assert page.status_code == 403  # a valid token, but sent from another site
     assert client.get("/").status_code == 200  # still logged in
 
 

@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, Response, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -95,6 +95,7 @@ def create_app(
 
     for blueprint in (auth, upload, staff):
         app.register_blueprint(blueprint)
+    app.before_request(_refuse_cross_site)
     app.before_request(_load_user)
     app.after_request(_headers)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -110,6 +111,12 @@ def _secret_key() -> str:
     import os
 
     return os.environ.get("LEERLINGIMPORT_PORTAL_SECRET") or secrets.token_hex(32)
+
+
+def _refuse_cross_site() -> None:
+    """A form sent from another site is refused even before its CSRF token is checked."""
+    if request.method == "POST" and request.headers.get("Sec-Fetch-Site") == "cross-site":
+        abort(403)
 
 
 def _load_user() -> Response | None:
