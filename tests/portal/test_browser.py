@@ -226,7 +226,10 @@ def test_without_upload_rights_no_menu_item_and_403_even_without_javascript(
     assert before not in {c["value"] for c in context.cookies()}
     expect(page.get_by_role("heading", name="Welkom, Kim Zonderrecht")).to_be_visible()
     expect(page.get_by_text("Upload leerlingbestand")).to_have_count(0)
-    assert page.goto("/upload").status == 403  # type: ignore[union-attr]
+    refused_page = page.goto("/upload")
+    assert refused_page is not None and refused_page.status == 403
+    assert "server" not in refused_page.headers  # waitress says nothing about itself
+    assert refused_page.headers["strict-transport-security"].startswith("max-age=31536000")
     expect(page.get_by_role("heading", name="Geen toegang")).to_be_visible()
     refused = context.request.post(f"{base}/uitloggen", form={"x": "1"}, max_redirects=0)
     assert refused.status == 400  # no CSRF token
