@@ -64,7 +64,8 @@ def now() -> dt.datetime:
 
 
 def may_log_in(conn: Connection, customer_id: int) -> bool:
-    """An active card and an active public-library subscription (DESIGN §7.3)."""
+    """Whether the customer holds a current public-library subscription, which logging in on
+    the library's website needs (DESIGN §7.3)."""
     today = now().date()
     found = conn.scalar(
         select(Subscription.id).where(

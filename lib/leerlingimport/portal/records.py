@@ -19,6 +19,7 @@ from leerlingimport.db.tables import (
 )
 from leerlingimport.errors import ConflictError
 from leerlingimport.names import name_key
+from leerlingimport.portal.access import may_log_in
 
 SEARCH_LIMIT = 50
 
@@ -58,11 +59,6 @@ def customer_details(conn: Connection, customer_id: int) -> dict[str, Any] | Non
     card = conn.scalar(
         select(Card.number).where(Card.customer_id == customer_id, Card.status == "active")
     )
-    subscriptions = conn.execute(
-        select(Subscription.kind, Subscription.status, Subscription.starts_on, Subscription.ends_on)
-        .where(Subscription.customer_id == customer_id)
-        .order_by(Subscription.starts_on)
-    ).all()
     branches = conn.execute(
         select(Branch.id, Branch.number, Branch.name)
         .join(UploadPermission, UploadPermission.branch_id == Branch.id)
@@ -72,28 +68,14 @@ def customer_details(conn: Connection, customer_id: int) -> dict[str, Any] | Non
     return {
         "customer": customer,
         "card": card,
-        "subscriptions": subscriptions,
         "branches": branches,
-        "library_member": has_library_subscription(conn, customer_id),
+        "library_member": may_log_in(conn, customer_id),
     }
-
-
-def has_library_subscription(conn: Connection, customer_id: int) -> bool:
-    return (
-        conn.scalar(
-            select(Subscription.id).where(
-                Subscription.customer_id == customer_id,
-                Subscription.kind == "library",
-                Subscription.status == "active",
-            )
-        )
-        is not None
-    )
 
 
 def add_library_subscription(conn: Connection, customer_id: int, today: dt.date) -> bool:
     """Make the customer a member of the public library; False if they already were."""
-    if has_library_subscription(conn, customer_id):
+    if may_log_in(conn, customer_id):
         return False
     conn.execute(
         insert(Subscription).values(customer_id=customer_id, kind="library", starts_on=today)
@@ -103,7 +85,7 @@ def add_library_subscription(conn: Connection, customer_id: int, today: dt.date)
 
 def check_may_upload(conn: Connection, customer_id: int) -> None:
     """Upload rights need a public-library subscription: the portal's login requires one."""
-    if not has_library_subscription(conn, customer_id):
+    if not may_log_in(conn, customer_id):
         raise ConflictError(
             "Deze klant is geen lid van de openbare bibliotheek en kan dus niet inloggen op de "
             "website. Voeg eerst een bibliotheekabonnement toe."
