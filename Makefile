@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 export UV_COMPILE_BYTECODE := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test lint typecheck install bench samples clean lab
+.PHONY: demo test lint typecheck install bench samples clean lab browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-test: lint typecheck
+# The portal's browser tests drive Debian's Chromium; Playwright never downloads a browser, and a
+# missing /usr/bin/chromium fails those tests. As root, install it (and its Dutch UI strings).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  test "$$(id -u)" = 0 || { echo "Chromium ontbreekt: sudo apt-get install chromium chromium-l10n" >&2; exit 1; }; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n; }
+
+test: lint typecheck browser
 	$(VENV)/bin/pytest
 
 # JupyterLab lives in a venv of its own (.venv-lab): in .venv it would slow every

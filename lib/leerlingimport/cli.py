@@ -158,6 +158,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     cmd.add_argument("--language", choices=["nl", "en"], default="nl")
     cmd.set_defaults(handler=_lazy("leerlingimport.commands", "report"))
+
+    cmd = sub.add_parser("portal", help="de uploadwebsite voor scholen en medewerkers (waitress)")
+    cmd.add_argument("--host", default="127.0.0.1", help="standaard 127.0.0.1 (achter de proxy)")
+    cmd.add_argument("--port", type=_positive, default=8000, help="standaard 8000")
+    cmd.set_defaults(handler=_lazy("leerlingimport.commands", "portal"))
     return parser
 
 

@@ -319,3 +319,14 @@ def customer_revoke_upload(args: argparse.Namespace, settings: Settings) -> int:
     state = "mag niet meer" if done else "mocht al niet"
     print(f"Pasnummer {args.card} {state} leerlinggegevens uploaden voor vestiging {args.branch}.")
     return 0
+
+
+def portal(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the upload portal with waitress until stopped."""
+    from leerlingimport.portal.server import serve
+
+    with open_database(settings):  # refuse to start on a database that is not migrated
+        pass
+    print(f"Portaal op http://{args.host}:{args.port}/ (stoppen: Ctrl+C)", flush=True)
+    serve(settings, args.host, args.port)
+    return 0

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, case, insert, select, update
 
 from leerlingimport.db.tables import Card, Credential
 from leerlingimport.errors import ConfigError
@@ -184,14 +184,22 @@ def authenticate(
         return FAILED
     expired = cred.must_change and cred.otp_expires_at is not None and cred.otp_expires_at <= now
     if not _verify(cred.password_hash, password, key) or expired:
-        _record_failure(conn, cred.customer_id, cred.failed_attempts + 1, now)
+        _record_failure(conn, cred.customer_id, now)
         return FAILED
     values: dict[str, object] = {"failed_attempts": 0, "locked_until": None, "updated_at": now}
     if cred.must_change:
         values["password_hash"] = None  # single use: the OTP is gone once it has been used
-    conn.execute(
-        update(Credential).where(Credential.customer_id == cred.customer_id).values(values)
-    )
+    # Only the hash that was checked: of two logins with one OTP at the same time, one wins.
+    done = conn.execute(
+        update(Credential)
+        .where(
+            Credential.customer_id == cred.customer_id,
+            Credential.password_hash == cred.password_hash,
+        )
+        .values(values)
+    ).rowcount
+    if not done:
+        return FAILED
     return LoginResult(ok=True, customer_id=cred.customer_id, must_change=cred.must_change)
 
 
@@ -241,10 +249,16 @@ def _dummy_hash() -> str:
 _DUMMY_HMAC = HMAC_PREFIX + "0" * 64
 
 
-def _record_failure(conn: Connection, customer_id: int, attempts: int, now: dt.datetime) -> None:
-    locked = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
+def _record_failure(conn: Connection, customer_id: int, now: dt.datetime) -> None:
+    """Count a failure in the database itself (``failed_attempts + 1``), so failures at the
+    same moment all count; the one that reaches the limit locks the account."""
+    attempts = Credential.failed_attempts + 1
     conn.execute(
         update(Credential)
         .where(Credential.customer_id == customer_id)
-        .values(failed_attempts=attempts, locked_until=locked, updated_at=now)
+        .values(
+            failed_attempts=attempts,
+            locked_until=case((attempts >= MAX_FAILED_ATTEMPTS, now + LOCKOUT), else_=None),
+            updated_at=now,
+        )
     )

@@ -259,6 +259,8 @@ class Upload(Base):
     received_at: Mapped[dt.datetime]
     status: Mapped[str] = mapped_column(String(10), default="received")
     notified_at: Mapped[dt.datetime | None]
+    # What the portal's check found (``check --json``'s object), shown in the inbox.
+    check_result: Mapped[dict[str, Any] | None]
 
 
 class ImportRun(Base):
@@ -339,3 +341,29 @@ class Sequence(Base):
     __tablename__ = "sequences"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     next_value: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebSession(Base):
+    """A portal session: the cookie holds a random token, this row only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    seen_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class PortalEvent(Base):
+    """Who did what in the portal, and when: logins, uploads, downloads, imports started.
+
+    ``detail`` never holds a password, a one-time password or pupil data."""
+
+    __tablename__ = "portal_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    address: Mapped[str | None] = mapped_column(String(64))
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    detail: Mapped[dict[str, Any] | None]

@@ -113,7 +113,7 @@ def purge(book: Workbook, dry_run: bool) -> list[str]:
 def notifier(book: Workbook) -> inbox.Notify | None:
     """Mail to the library's ``notify_email`` when SMTP is configured; else None."""
     try:
-        from leerlingimport.mail import mailer_from_env  # type: ignore[import-not-found]
+        from leerlingimport.mail import mailer_from_env
     except ImportError:
         return None
     mailer = mailer_from_env()
