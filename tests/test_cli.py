@@ -188,7 +188,11 @@ def test_import_and_runs_json_contract(cli_env: Path, capsys: pytest.CaptureFixt
     assert main(["import", str(first), "--school", "99ZZ", "--json"]) == 0
     applied = json.loads(capsys.readouterr().out)
     assert applied["status"] == "applied" and applied["counts"]["created"] == 60
-    assert (Path(applied["archive"]) / "nieuwe_leerlingen.xlsx").exists()
+    archive = Path(applied["archive"])
+    assert archive.parent.parent.parent == cli_env / "var" / "archive"
+    assert (archive / "manifest.json").exists() and not list(archive.glob("nieuwe_leerlingen*"))
+    assert (cli_env / "var" / "runs" / applied["run_id"] / "nieuwe_leerlingen.xlsx").exists()
+    assert planned["archive"] == str(cli_env / "var" / "runs" / planned["run_id"])
     half = cli_env / "half.csv"
     half.write_bytes(b"\r\n".join(first.read_bytes().split(b"\r\n")[:21]) + b"\r\n")
     assert main(["import", str(half), "--school", "99ZZ", "--json"]) == 1  # held
@@ -199,3 +203,14 @@ def test_import_and_runs_json_contract(cli_env: Path, capsys: pytest.CaptureFixt
     runs = json.loads(capsys.readouterr().out)
     assert [r["status"] for r in runs] == ["held", "held", "applied", "planned"]
     assert runs[2]["counts"] == applied["counts"] and runs[0]["brin"] == "99ZZ"
+    assert runs[2]["archive"] == str(archive)
+    assert main(["runs", "--school", "99ZZ"]) == 0
+    assert f"archief: {archive}" in capsys.readouterr().out
+    assert main(["audit", "verify"]) == 0
+    assert "ongeschonden" in capsys.readouterr().out
+    manifest = archive / "manifest.json"
+    archive.chmod(0o755)
+    manifest.chmod(0o644)
+    manifest.write_text(manifest.read_text().replace('"applied"', '"planned"', 1))
+    assert main(["audit", "verify", str(archive)]) == 1
+    assert "manifest.json: gewijzigd" in capsys.readouterr().out

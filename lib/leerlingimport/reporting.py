@@ -107,6 +107,7 @@ def list_runs(engine: Engine, brin: str | None) -> list[dict[str, Any]]:
             ImportRun.counts,
             ImportRun.input_sha256,
             ImportRun.error,
+            ImportRun.archive_path.label("archive"),
         )
         .join(School, School.id == ImportRun.school_id)
         .order_by(ImportRun.started_at.desc(), ImportRun.id.desc())
@@ -161,4 +162,6 @@ def render_runs(runs: list[dict[str, Any]], timezone: str = "Europe/Amsterdam") 
             f"{when:%d-%m-%Y %H:%M}  {run['brin']:<6}  {status:<21}  {run['run_id']:<28}  "
             f"{summary}" + (f"  ({run['error']})" if run.get("error") else "")
         )
+        if run.get("archive") and "/archive/" in run["archive"]:
+            lines.append(f"{'':<18}archief: {run['archive']}")
     return "\n".join(lines)

@@ -297,7 +297,9 @@ def test_every_page_fits_the_screen_at_laptop_and_phone_width(
     shoot("upload-resultaat")
     page.goto("/medewerker/inbox")
     with engine.connect() as conn:
-        kept = conn.scalar(select(func.count()).where(Upload.status.in_(("received", "checked", "imported"))))
+        kept = conn.scalar(
+            select(func.count()).where(Upload.status.in_(("received", "checked", "imported")))
+        )
     expect(page.locator("tbody tr")).to_have_count(kept or 0)
     page.get_by_role("link", name=file.name).first.click()
     shoot("inbox-bestand")
