@@ -35,6 +35,7 @@ def main() -> None:
     import import_scale
     import ingest_read
     import validate_rows
+    import workbook
 
     start = time.perf_counter()
     record: dict[str, Any] = {"machine": machine(args.databases)}
@@ -47,9 +48,13 @@ def main() -> None:
     print("== the import in-process, next to its floor (import_scale.py)", flush=True)
     cases = import_scale.QUICK if args.quick else import_scale.CASES
     record["imports"] = import_scale.run(args.databases, cases)
-    # TO DO once the workbook is merged (lead): the workbook's overhead per school and a batch
-    # through process_inbox (bench/workbook.py on main) run below with the other scripts, their
-    # output kept as text; make them return figures (like import_scale.run) and add goals.
+    print(
+        "== the workbook: one school through the notebooks, a batch through process-inbox",
+        flush=True,
+    )
+    record["workbook"] = workbook.run(
+        batch_pupils=100 if args.quick else 300, schools=4 if args.quick else 20
+    )
     print("== other scripts", flush=True)
     record["other"] = other_scripts()
     record["seconds"] = round(time.perf_counter() - start, 1)
@@ -58,7 +63,14 @@ def main() -> None:
     save(record)
 
 
-OWN = {"run.py", "cli_startup.py", "ingest_read.py", "validate_rows.py", "import_scale.py"}
+OWN = {
+    "run.py",
+    "cli_startup.py",
+    "ingest_read.py",
+    "validate_rows.py",
+    "import_scale.py",
+    "workbook.py",
+}
 
 
 def other_scripts() -> dict[str, str]:
@@ -181,6 +193,16 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
                 1.3,
                 "x",
             )
+    book = r.get("workbook")
+    if book:
+        one = book["one_school"]
+        goal(f"workbook overhead, one {one['pupils']}-pupil school", one["overhead_s"], 10.0, "s")
+        goal(
+            "100-school September batch (projected)",
+            book["inbox"]["projected_100_min"],
+            15.0,
+            "min",
+        )
     goal("`make bench` (this run, without setting up the venv)", r["seconds"] / 60, 20.0, "min")
     return out
 
@@ -244,10 +266,19 @@ def render(r: dict[str, Any]) -> str:
         f"{i['ingest_s'] / i['floor_s']:.2f} |"
         for i in r["ingest"]
     ]
+    book = r.get("workbook")
+    if book:
+        one, batch = book["one_school"], book["inbox"]
+        lines += [
+            "",
+            f"The workbook: one {one['pupils']}-pupil school in-process {one['in_process_s']} s, "
+            f"through `leerlingimport import` {one['workbook_s']} s (overhead "
+            f"{one['overhead_s']} s); {batch['schools']} schools of {batch['pupils']} pupils "
+            f"through process-inbox {batch['flow_s']} s ({batch['per_school_s']} s a school; "
+            f"100 schools projected {batch['projected_100_min']} min).",
+        ]
     for name, text in r.get("other", {}).items():
         lines += ["", f"`{name}`:", "", "```", text.strip(), "```"]
-    if not r.get("other"):
-        lines += ["", "Workbook overhead and process_inbox: not measured (no bench/workbook.py)."]
     return "\n".join(lines) + "\n"
 
 
