@@ -4,6 +4,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,38 @@ def test_key_comes_from_the_environment_or_a_private_file_shared_by_processes(
         check=True,
     )
     assert other_process.stdout.strip() == key.hex()
+
+
+def _at_once(count: int, attempt: Callable[[], object]) -> list[object]:
+    """``count`` calls of ``attempt`` in threads released together."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    start = Barrier(count)
+
+    def together() -> object:
+        start.wait()
+        return attempt()
+
+    with ThreadPoolExecutor(count) as pool:
+        return [f.result() for f in [pool.submit(together) for _ in range(count)]]
+
+
+def test_wrong_passwords_at_the_same_moment_all_count(
+    engine: Engine, teacher: tuple[str, str]
+) -> None:
+    """A brute force in parallel gets no more tries: failures are counted in the database."""
+    card, _ = teacher
+    results = _at_once(MAX_FAILED_ATTEMPTS, lambda: login(engine, card, "geraden wachtwoord"))
+    assert not any(r.ok for r in results)  # type: ignore[attr-defined]
+    with reading(engine) as conn:
+        row = conn.execute(select(Credential.failed_attempts, Credential.locked_until)).one()
+    assert row.failed_attempts == MAX_FAILED_ATTEMPTS and row.locked_until is not None
+
+
+def test_one_time_password_used_at_the_same_moment_logs_in_once(
+    engine: Engine, teacher: tuple[str, str]
+) -> None:
+    card, otp = teacher
+    results = _at_once(4, lambda: login(engine, card, otp))
+    assert sum(r.ok for r in results) == 1  # type: ignore[attr-defined]
