@@ -23,11 +23,24 @@ from leerlingimport.runs import Run
 NAME_COLUMNS = ["first_name", "prefix", "surname", "group_code"]
 
 
-def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
-    """The issues as a table, file-level first, then by row."""
-    rows = [i.as_dict() for i in in_order(issues)]
+HIDDEN = "«verborgen»"
+
+
+def issues_frame(issues: Iterable[Issue], *, show_personal_data: bool = False) -> pd.DataFrame:
+    """The issues as a table, file-level first, then by row. A message quotes the cell it is
+    about (a birth date, a name, an address): unless personal data may be shown, that value
+    is hidden, so an archived notebook holds none; the row and column still say where."""
+    rows = [
+        {**i.as_dict(), "message": i.message if show_personal_data else _hidden(i)}
+        for i in in_order(issues)
+    ]
     columns = ["code", "severity", "row", "column", "message"]
     return pd.DataFrame(rows, columns=[*columns, "value"])[columns]
+
+
+def _hidden(issue: Issue) -> str:
+    value = (issue.value or "").strip()
+    return issue.message.replace(value, HIDDEN) if len(value) > 1 else issue.message
 
 
 def plan_frame(run: Run, *, show_personal_data: bool = False) -> pd.DataFrame:

@@ -218,3 +218,27 @@ def test_the_defaults_run_as_they_are_on_the_samples_and_the_demo_database(
         assert conn.execute(select(ImportRun.status, ImportRun.dry_run)).all() == [
             ("planned", True)
         ]
+
+
+def test_values_in_issues_and_changes_stay_out_of_the_archive(
+    book: Workbook, tmp_path: Path
+) -> None:
+    """A school's mistakes and a pupil's new name or address are quoted in messages and change
+    lists: in the archive they are hidden, however short the table."""
+    from dataclasses import replace
+
+    pupils = ZZ.first[:6]
+    run_workbook(book, _file(tmp_path, parnassys_csv(ZZ.spec, pupils)), "99ZZ")
+    renamed = replace(pupils[0], surname="Zwaluwstaart", street="Ooievaarslaan")
+    text = parnassys_csv(ZZ.spec, [renamed, *pupils[1:]]).decode("utf-8-sig")
+    bad_day = f"{pupils[1].birth_date:%d-%m-%Y}"
+    assert bad_day in text
+    text = text.replace(bad_day, "31-02-2015")
+    second = run_workbook(book, _file(tmp_path, text.encode(), "tweede.csv"), "99ZZ")
+    assert second.counts["updated"] >= 1
+    quoted = {i.value for i in second.issues}
+    assert "31-02-2015" in quoted  # the message names it
+    archived = "\n".join(p.read_text() for p in Path(second.archive).iterdir())
+    for secret in ("Zwaluwstaart", "Ooievaarslaan", "31-02-2015"):
+        assert secret not in archived, secret
+    assert "«verborgen»" in archived

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 
 from leerlingimport.artifacts import load_table
 from leerlingimport.db.tables import Card, Change, Customer, Enrollment, School
-from leerlingimport.display import pseudonym, pseudonym_key
+from leerlingimport.display import HIDDEN, pseudonym, pseudonym_key
 
 # The kinds, in the order a person reads them; ``card`` is a replacement main card.
 KINDS = ("new", "linked", "transferred", "reactivated", "updated", "card", "deregistered")
@@ -29,6 +29,8 @@ ACTION_KIND = {
     "deregister": "deregistered",
 }
 NAMES = ["first_name", "prefix", "surname"]
+# Changed fields whose old and new values say nothing about who a pupil is.
+NOT_PERSONAL = {"group_code", "group_name", "year_group", "status"}
 CHANGE_COLUMNS = [
     "kind",
     "group",
@@ -117,6 +119,9 @@ def finish(frame: pd.DataFrame, data_dir: Path, show_personal_data: bool) -> pd.
     out[text] = out[text].astype("object").where(out[text].notna(), "").astype("str")
     out["kind"] = pd.Categorical(out["kind"], categories=KINDS, ordered=True)
     out = out.sort_values(["kind", "group", "customer_id", "field"], ignore_index=True)
+    if not show_personal_data:  # an old or new name, birth date or address is personal data
+        personal = ~out["field"].isin(NOT_PERSONAL) & out["field"].ne("")
+        out.loc[personal, ["old", "new"]] = HIDDEN
     shown = CHANGE_COLUMNS + (NAMES if show_personal_data else [])
     return out[shown]
 
