@@ -8,6 +8,7 @@ from prefect import flow
 
 from leerlingimport.errors import LeerlingimportError
 from leerlingimport.workbook import STEPS, kernel
+from leerlingimport.workbook.runner import abandon
 from leerlingimport.workbook.tasks import begin, close, run_name, run_step, workbook
 
 
@@ -19,11 +20,15 @@ def import_school(
     with workbook() as book, kernel() as session:
         run, values = begin(book, school, file, dry_run, confirm_deregistration)
         outcomes = []
-        for step in STEPS:
-            outcomes.append(run_step(book, run, values, step, session))
-            if outcomes[-1].status != "ok":
-                break  # a failed or rejecting step stops the run; what ran is archived
-        result = close(book, run, values, outcomes)
+        try:
+            for step in STEPS:
+                outcomes.append(run_step(book, run, values, step, session))
+                if outcomes[-1].status != "ok":
+                    break  # a failed or rejecting step stops the run; what ran is archived
+            result = close(book, run, values, outcomes)
+        except BaseException as err:  # retries spent, or the runner itself failed
+            abandon(book, run, err)
+            raise
     if result.status == "failed":
         raise LeerlingimportError(f"Import {result.run_id} is mislukt: {result.error}")
     return result.as_json()

@@ -4,6 +4,7 @@ yearly import is the same flow on a September schedule."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from leerlingimport.workbook.inbox import waiting
+from leerlingimport.workbook.inbox import schools_without_upload, waiting
 from leerlingimport.workbook.tasks import handle_school, run_name, workbook
 
 TWO_AT_A_TIME: Any = ThreadPoolTaskRunner(max_workers=2)  # this machine has two cores
@@ -43,7 +44,7 @@ def yearly_import() -> dict[str, Any]:
     """September: every school's upload through the inbox, and which schools sent nothing."""
     outcomes = process_inbox()
     with workbook() as book:
-        missing = sorted(set(book.params.schools) - set(outcomes))
+        missing = schools_without_upload(book, dt.datetime.now(dt.UTC))
     if missing:
         get_run_logger().warning("Nog geen bestand van: %s", ", ".join(missing))
     return {"schools": outcomes, "without_upload": missing}

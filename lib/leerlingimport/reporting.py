@@ -74,7 +74,7 @@ STATUS_EN = {
     "planned": "checked (nothing changed)",
     "held": "HELD: nobody deregistered or transferred",
     "rejected": "REJECTED",
-    "failed": "FAILED: nothing changed",
+    "failed": "FAILED (see the error)",
 }
 
 
@@ -90,7 +90,7 @@ STATUS_NL = {
     "planned": "gecontroleerd, niets veranderd",
     "held": "AANGEHOUDEN: niemand uitgeschreven of overgeschreven",
     "rejected": "GEWEIGERD",
-    "failed": "MISLUKT: niets veranderd",
+    "failed": "MISLUKT (zie de fout)",
 }
 
 

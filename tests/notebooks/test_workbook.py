@@ -20,6 +20,7 @@ from leerlingimport.params import Params
 from leerlingimport.synthetic.exports import parnassys_csv
 from leerlingimport.synthetic.samples import demo_library
 from leerlingimport.workbook import Workbook, run_workbook, verify_archive
+from leerlingimport.workbook.archive import make_writable
 from leerlingimport.workbook.book import NOTEBOOKS
 from leerlingimport.workbook.runner import (
     STEPS,
@@ -242,3 +243,23 @@ def test_values_in_issues_and_changes_stay_out_of_the_archive(
     for secret in ("Zwaluwstaart", "Ooievaarslaan", "31-02-2015"):
         assert secret not in archived, secret
     assert "«verborgen»" in archived
+
+
+def test_audit_verify_notices_a_run_or_a_manifest_gone_and_a_folder_added(
+    book: Workbook, tmp_path: Path
+) -> None:
+    result = run_workbook(book, _file(tmp_path, parnassys_csv(ZZ.spec, ZZ.first)), "99ZZ")
+    archive = Path(result.archive)
+    root = book.data_dir / "archive"
+    fake = archive.parent / "99ZZ-20270101T000000-abcdef"
+    fake.mkdir()
+    (fake / "05_report.html").write_text("<html></html>")
+    assert any("zonder manifest.json" in p for p in verify_archive(root, book.engine))
+    shutil.rmtree(fake)
+    make_writable(archive)
+    (archive / "manifest.json").unlink()
+    problems = verify_archive(root, book.engine)
+    assert any("zonder manifest.json" in p for p in problems)
+    assert any(f"import {result.run_id} ontbreekt" in p for p in problems)
+    shutil.rmtree(archive)
+    assert any(f"import {result.run_id} ontbreekt" in p for p in verify_archive(root, book.engine))

@@ -97,12 +97,38 @@ def verify_archive(path: Path, engine: Engine | None = None) -> list[str]:
     database, the manifest against the sha256 recorded when it was written): the problems
     found, as sentences; empty when nothing changed."""
     manifests = [path] if path.name == MANIFEST else sorted(path.rglob(MANIFEST))
-    if not manifests:
-        return [f"{path}: geen archief gevonden (geen {MANIFEST})."]
     problems: list[str] = []
     for manifest in manifests:
         problems += _verify_one(manifest, engine)
+    if path.is_dir():  # a run's folder without its manifest: added, or its manifest removed
+        leaves = [d for d in path.rglob("*") if d.is_dir() and any(d.iterdir()) is not False]
+        for folder in sorted(leaves):
+            if not (folder / MANIFEST).exists() and not any(p.is_dir() for p in folder.iterdir()):
+                problems.append(f"{folder}: een map zonder {MANIFEST}; hoort niet bij het archief.")
+    if engine is not None:
+        problems += _missing(path, engine)
+    if not manifests and not problems:
+        return [f"{path}: geen archief gevonden (geen {MANIFEST})."]
     return problems
+
+
+def _missing(path: Path, engine: Engine) -> list[str]:
+    """Archives the database says were written under ``path`` and that are gone (retention
+    clears ``archive_sha256`` of what it deletes, so those are not reported)."""
+    under = str(path.resolve() if path.name != MANIFEST else path.parent.resolve())
+    with reading(engine) as conn:
+        rows = conn.execute(
+            select(ImportRun.run_id, ImportRun.archive_path).where(
+                ImportRun.archive_sha256.is_not(None)
+            )
+        ).all()
+    return [
+        f"{where}: het archief van import {run_id} ontbreekt (verwijderd of verplaatst)."
+        for run_id, where in rows
+        if where
+        and (where == under or where.startswith(under + os.sep))
+        and not (Path(where) / MANIFEST).exists()
+    ]
 
 
 def _verify_one(manifest: Path, engine: Engine | None) -> list[str]:

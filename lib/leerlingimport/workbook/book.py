@@ -68,7 +68,13 @@ class Workbook:
     def ingest(self, run: Run, input_path: str, *, language: Language = "nl") -> Ingested:
         """Step 1 on the run's own file: a file that changed since the run started is refused."""
         path = Path(input_path)
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise InputFileError(
+                f"{path.name} is niet meer te lezen ({err.strerror}); is het verplaatst of "
+                f"verwijderd sinds import {run.run_id} begon? Begin een nieuwe import."
+            ) from err
         with reading(self.engine) as conn:
             sha = conn.scalar(select(ImportRun.input_sha256).where(ImportRun.id == run.pk))
         if sha is not None and hashlib.sha256(data).hexdigest() != sha:

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import reading, writing
 from leerlingimport.db.tables import School, Upload
+from leerlingimport.errors import InputFileError
 from leerlingimport.pipeline import ImportResult
 from leerlingimport.reporting import STATUS_NL, count_labels
 from leerlingimport.workbook.book import Workbook
@@ -73,11 +75,19 @@ def waiting(book: Workbook) -> dict[str, list[Received]]:
 
 
 def handle_school(book: Workbook, uploads: list[Received], notify: Notify | None) -> Handled:
-    """A school's newest upload: dry run, mail, and apply when the school allows it."""
+    """A school's newest upload: dry run, mail, and apply when the school allows it. An upload
+    that cannot be imported at all (its file gone, its school no longer in params) is marked
+    rejected and the library told, instead of failing again at every round."""
     *older, newest = uploads
     for item in older:
         _mark(book, item.upload_id, "checked")
         log.info("upload %s van %s: vervangen door een nieuwere", item.upload_id, item.school)
+    problem = _unusable(book, newest)
+    if problem:
+        _mark(book, newest.upload_id, "rejected")
+        if notify is not None:
+            notify(f"Leerlingbestand {newest.school}: niet te importeren", problem)
+        raise InputFileError(problem)
     who = "inbox"
     checked = run_workbook(
         book, newest.path, newest.school, dry_run=True, started_by=who, upload_id=newest.upload_id
@@ -90,9 +100,41 @@ def handle_school(book: Workbook, uploads: list[Received], notify: Notify | None
             book, newest.path, newest.school, started_by=who, upload_id=newest.upload_id
         )
     final = applied or checked
-    status = {"rejected": "rejected", "applied": "imported"}.get(final.status, "checked")
+    status = {"rejected": "rejected", "failed": "rejected", "applied": "imported"}.get(
+        final.status, "checked"
+    )
     _mark(book, newest.upload_id, status)
     return Handled(newest.upload_id, newest.school, checked, applied)
+
+
+def _unusable(book: Workbook, item: Received) -> str | None:
+    where = f"Upload {item.upload_id} van school {item.school} ({item.original_name})"
+    if item.school not in book.params.schools:
+        return (
+            f"{where}: de school staat niet (meer) in params/schools; voeg haar toe en vraag "
+            "de school het bestand opnieuw te sturen."
+        )
+    if not item.path.is_file():
+        return (
+            f"{where}: het bestand {item.path} ontbreekt in de inbox; vraag de school het "
+            "bestand opnieuw te sturen."
+        )
+    return None
+
+
+def schools_without_upload(book: Workbook, now: dt.datetime) -> list[str]:
+    """The schools in params that sent nothing (usable) in the school year of ``now``."""
+    year = school_year(local_date(now, book.params.library.timezone))
+    since = dt.datetime(year, 8, 1, tzinfo=dt.UTC)
+    with reading(book.engine) as conn:
+        sent = set(
+            conn.scalars(
+                select(School.brin)
+                .join(Upload, Upload.school_id == School.id)
+                .where(Upload.received_at >= since, Upload.status != "rejected")
+            )
+        )
+    return sorted(set(book.params.schools) - sent)
 
 
 def _message(item: Received, checked: ImportResult) -> tuple[str, str]:
@@ -109,6 +151,8 @@ def _message(item: Received, checked: ImportResult) -> tuple[str, str]:
         f"Fouten: {severities['error']}, waarschuwingen: {severities['warning']}. De details, "
         f"zonder namen: leerlingimport report {checked.run_id}",
     ]
+    if checked.error:
+        lines.insert(2, f"Fout: {checked.error}\n")
     return f"Leerlingbestand {item.school}: {status}", "\n".join(lines)
 
 

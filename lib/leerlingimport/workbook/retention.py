@@ -56,6 +56,12 @@ def purge(engine: Engine, found: list[Expired]) -> int:
         else:
             if item.kind == "archive":
                 make_writable(item.path)
+                with writing(engine) as conn:  # deleted by retention: not missing
+                    conn.execute(
+                        update(ImportRun)
+                        .where(ImportRun.archive_path == str(item.path))
+                        .values(archive_sha256=None)
+                    )
             shutil.rmtree(item.path, ignore_errors=True)
             _remove_empty_parents(item.path)
     return len(found)

@@ -11,6 +11,7 @@ read from the database and the run directory, which the steps wrote.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 from contextlib import ExitStack
@@ -26,7 +27,7 @@ from leerlingimport.db import reading, writing
 from leerlingimport.db.tables import Credential, ImportRun, RunStep
 from leerlingimport.errors import ConfigError, DatabaseUnavailable, LeerlingimportError
 from leerlingimport.issues import Issue, Language
-from leerlingimport.pipeline import WAIT_FOR_SCHOOL, ImportResult
+from leerlingimport.pipeline import WAIT_FOR_SCHOOL, ImportResult, failure_message
 from leerlingimport.runs import Run, fail_run, finish_run, start_run
 from leerlingimport.steps import COUNT_KEYS, enrolled_counts, load_validated, rejected_counts
 from leerlingimport.workbook.book import PASSWORD_VARIABLE, Workbook
@@ -121,12 +122,29 @@ def run_workbook(
         now=now,
     )
     outcomes: list[StepOutcome] = []
-    with kernel() as session:
-        for step in STEPS:
-            outcomes.append(run_step(book, run, values, step, timeout=timeout, session=session))
-            if outcomes[-1].status != "ok":
-                break
-    return close(book, run, values, outcomes)
+    try:
+        with kernel() as session:
+            for step in STEPS:
+                outcomes.append(run_step(book, run, values, step, timeout=timeout, session=session))
+                if outcomes[-1].status != "ok":
+                    break
+        return close(book, run, values, outcomes)
+    except BaseException as err:
+        abandon(book, run, err)
+        raise
+
+
+def abandon(book: Workbook, run: Run, err: BaseException) -> None:
+    """End a run that the runner itself could not finish (not a notebook: the archive's
+    folder, a kernel that would not start, an interrupt) as ``failed``, so the school is not
+    locked until the run counts as stale. What its steps committed stays committed."""
+    if _ended(book.engine, run):
+        return
+    reason = failure_message(err) if isinstance(err, Exception) else "afgebroken"
+    try:
+        fail_run(book.engine, run, f"De import is niet afgemaakt: {reason}", _counts(run))
+    except LeerlingimportError:
+        log.warning("import %s kon niet als mislukt worden vastgelegd", run.run_id)
 
 
 def begin(
@@ -182,8 +200,8 @@ def close(
     from leerlingimport.workbook.archive import archive_run
 
     status, counts, error = _outcome(book.engine, run, outcomes)
-    archive = ""
-    if not run.dry_run:
+    archive = _archived(book.engine, run)  # a retried close does not archive twice
+    if not run.dry_run and not archive:
         name = Path(values.input_path).name
         archive = str(archive_run(book, run, values, outcomes, status, counts, name))
     _end(book.engine, run, status, counts, error, archive)
@@ -194,14 +212,16 @@ def close(
 
 def _notebook_url(engine: Engine) -> str:
     """The database URL as the notebooks record it: a SQLite path made absolute (the kernels
-    run in the notebooks' folder); a password never (it reaches the kernels through the
-    environment, which they inherit)."""
+    run in the notebooks' folder); a password never, whether in the URL's user part or its
+    query (it reaches the kernels through the environment, which they inherit)."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database:
         url = url.set(database=str(Path(url.database).resolve()))
-    if url.password:
-        os.environ[PASSWORD_VARIABLE] = str(url.password)
-        return url.render_as_string(hide_password=True)
+    secret = url.password or url.query.get("password")
+    if not secret:
+        return url.render_as_string(hide_password=False)
+    os.environ[PASSWORD_VARIABLE] = str(secret)
+    url = url.difference_update_query(["password"]).set(password="***")
     return url.render_as_string(hide_password=False)
 
 
@@ -274,6 +294,7 @@ def run_notebook(
             )
         except PapermillExecutionError as err:
             message = err.evalue if _ours(err.ename) else f"{err.ename}: {err.evalue}"
+            _banner(notebook, output, message)
             return message, err.ename
         except Exception as err:  # a timeout, a dead kernel: papermill writes no banner
             message = _stopped(err, timeout)
@@ -313,12 +334,31 @@ def _stopped(err: Exception, timeout: int) -> str:
 def _banner(notebook: Path, output: Path, message: str) -> None:
     """Put the error at the top of the executed notebook (or of a copy of the template)."""
     nb = nbformat.read(output if output.exists() else notebook, as_version=4)
+    text = html.escape(message).replace("\n", "<br>")
     cell = nbformat.v4.new_markdown_cell(
-        f'<span style="color:red; font-size:1.4em">**De stap is mislukt:** {message}</span>'
+        f'<div style="color:#b00020; font-size:1.2em"><b>De import stopte bij deze stap:</b> '
+        f"{text}</div>"
     )
     cell.metadata["tags"] = ["papermill-error-cell-tag"]
     nb.cells.insert(0, cell)
     nbformat.write(nb, output)
+
+
+def _archived(engine: Engine, run: Run) -> str:
+    with reading(engine) as conn:
+        row = conn.execute(
+            select(ImportRun.archive_path, ImportRun.archive_sha256).where(ImportRun.id == run.pk)
+        ).one()
+    return str(row.archive_path) if row.archive_sha256 else ""
+
+
+def _counts(run: Run) -> dict[str, int]:
+    """What the enroll step applied, when it did (a later step failed); else nothing."""
+    if (run.directory / "enrolled.json").exists() and not run.dry_run:
+        status, counts, _ = enrolled_counts(run)
+        if status in ("applied", "held"):
+            return counts
+    return dict.fromkeys(COUNT_KEYS, 0)
 
 
 def _ended(engine: Engine, run: Run) -> bool:
@@ -333,7 +373,10 @@ def _outcome(
     """The run's status and counts, from what the steps wrote; a failed step's sentence."""
     last = outcomes[-1]
     if last.status == "failed":
-        return "failed", dict.fromkeys(COUNT_KEYS, 0), f"Stap {last.step}: {last.error}"
+        done = _counts(run)
+        applied = " (de stap enroll was al toegepast; importeer het bestand opnieuw om af te maken)"
+        note = applied if any(done.values()) else ""
+        return "failed", done, f"Stap {last.step}: {last.error}{note}"
     if last.status == "stopped":
         with reading(engine) as conn:
             row = conn.execute(
