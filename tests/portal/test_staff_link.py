@@ -81,16 +81,22 @@ def test_staff_link_an_ambiguous_row_and_the_next_import_matches_it(
     done = client.post(url, data={"csrf_token": token(client, url), "row": 6, "card": right})
     assert done.status_code == 303
     shown = client.get(done.location).text
-    assert "wordt bij de volgende import van school 99YY gekoppeld" in shown
-    assert right in shown and "008888" in shown
+    assert "Rij 6 wordt bij de volgende import van de school (99YY) gekoppeld" in shown
+    assert f"pasnummer {right}." in shown
+    assert "gekoppeld</strong>" in shown and shown.count("Koppel aan deze klant") == 1
+    again = client.post(url, data={"csrf_token": token(client, url), "row": 6, "card": right})
+    assert "Rij 6 was al gekoppeld" in client.get(again.location).text
+    taken = client.post(url, data={"csrf_token": token(client, url), "row": 6, "card": other})
+    assert taken.status_code == 200 and "al bij een andere klant" in taken.text
     with reading(db) as conn:
         logged = conn.execute(
-            select(PortalEvent.customer_id, PortalEvent.detail).where(
-                PortalEvent.event == "row-linked"
-            )
+            select(PortalEvent.customer_id, PortalEvent.detail)
+            .where(PortalEvent.event == "row-linked")
+            .order_by(PortalEvent.id)
         ).all()
-    assert [(c, d["run"], d["row"], d["card"]) for c, d in logged] == [
-        (staff.customer_id, run_id, 6, right)
+    assert [(c, d["run"], d["row"], d["customer"], d["new"]) for c, d in logged] == [
+        (staff.customer_id, run_id, 6, sibling, True),
+        (staff.customer_id, run_id, 6, sibling, False),
     ]
 
     settled = imp(db, params, settings.data_dir, data, brin="99YY")

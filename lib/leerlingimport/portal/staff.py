@@ -231,14 +231,24 @@ def run(run_id: str) -> str | Response:
         try:
             with writing(engine()) as conn:
                 done = link_row(conn, run_id, row, card, _settings().data_dir, now())
-                record("row-linked", _me(), conn=conn, run=run_id, row=row, card=card, new=done.new)
+                record(
+                    "row-linked",
+                    _me(),
+                    conn=conn,
+                    run=run_id,
+                    row=row,
+                    customer=done.customer_id,
+                    new=done.new,
+                )
         except LeerlingimportError as err:
             error = err.user_message
         else:
-            state = "wordt" if done.new else "was al gekoppeld en wordt"
             flash(
-                f"Rij {row} {state} bij de volgende import van school {done.brin} gekoppeld aan "
-                f"pasnummer {card} (leerlingnummer {done.student_number})."
+                f"Rij {row} wordt bij de volgende import van de school ({done.brin}) gekoppeld "
+                f"aan de klant met pasnummer {card}."
+                if done.new
+                else f"Rij {row} was al gekoppeld aan de klant met pasnummer {card}; de "
+                "volgende import van de school schrijft de leerling in."
             )
             return redirect(url_for("staff.run", run_id=run_id), 303)
     elif request.method == "POST":
@@ -247,6 +257,8 @@ def run(run_id: str) -> str | Response:
         report = run_report(engine(), run_id, _settings().data_dir)
     except LeerlingimportError:
         abort(404)
+    with reading(engine()) as conn:
+        linked = records.linked_by_hand(conn, run_id)
     rows: dict[int, dict[str, Any]] = {}
     for r in report.ambiguous.to_dict("records"):
         found = rows.setdefault(int(r["row"]), {"row": int(r["row"]), "pupil": r["pupil"]})
@@ -255,6 +267,7 @@ def run(run_id: str) -> str | Response:
         "run.html",
         report=report,
         ambiguous=list(rows.values()),
+        linked=linked,
         files=_run_files(run_id),
         form=form,
         error=error,
