@@ -182,6 +182,8 @@ def test_staff_download_and_start_a_dry_run_and_the_import_from_the_inbox(
     assert enrolled(db) == 6
     page = client.get(url).text  # the run's printable list of new pupils, for the school
     [link] = re.findall(r'href="(/medewerker/runs/[^"]+/nieuwe_leerlingen\.xlsx)"', page)
+    run_page = client.get(link.rsplit("/", 1)[0])  # linked from the list of runs
+    assert link.rsplit("/", 1)[0] in page and "Geen twijfelgevallen" in run_page.text
     listed = client.get(link)
     assert listed.status_code == 200 and listed.get_data()[:2] == b"PK"
     listed.close()

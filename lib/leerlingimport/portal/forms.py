@@ -10,6 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -150,3 +151,10 @@ class CustomerForm(FlaskForm):
 class BranchForm(FlaskForm):
     branch = SelectField("Vestiging")
     submit = SubmitField("Uploadrecht geven")
+
+
+class LinkForm(FlaskForm):
+    """Link an ambiguous row of a run to one of its candidates (``settling.link_row``)."""
+
+    row = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^\d{1,7}$")])
+    card = HiddenField(validators=[DataRequired(REQUIRED), Length(max=30)])

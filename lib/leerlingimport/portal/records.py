@@ -1,4 +1,5 @@
-"""What the staff pages read and change: customers, subscriptions, upload rights, the inbox."""
+"""What the staff pages read and change: customers, subscriptions, upload rights, the inbox,
+the rows of a run linked by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from sqlalchemy import Connection, delete, func, insert, or_, select
 from leerlingimport.db.tables import (
     Branch,
     Card,
+    Change,
     Customer,
+    ImportRun,
     PortalEvent,
     School,
     Subscription,
@@ -166,3 +169,17 @@ def upload_details(conn: Connection, upload_id: int) -> dict[str, Any] | None:
         "uploader": uploader,
         "runs": runs,
     }
+
+
+def linked_by_hand(conn: Connection, run_id: str) -> set[int]:
+    """The customers that rows of run ``run_id`` were linked to by hand (``link_row``)."""
+    found = conn.scalars(
+        select(Change.customer_id)
+        .join(ImportRun, ImportRun.id == Change.run_id)
+        .where(
+            ImportRun.run_id == run_id,
+            Change.action == "link",
+            Change.field == "student_number",
+        )
+    )
+    return {int(c) for c in found}

@@ -1,4 +1,5 @@
-"""Library staff: contacts of schools, upload rights, the inbox, downloads and imports.
+"""Library staff: contacts of schools, upload rights, the inbox, downloads and imports, and
+settling a run's ambiguous matches by hand.
 
 Every page needs ``manage_student_files`` (granted with ``leerlingimport customer grant-staff``).
 Downloads and imports started are logged with who and when.
@@ -28,9 +29,18 @@ from leerlingimport.db import reading, writing
 from leerlingimport.errors import LeerlingimportError
 from leerlingimport.portal import jobs, records
 from leerlingimport.portal.access import current_user, engine, now, record, staff_required
-from leerlingimport.portal.forms import ActionForm, BranchForm, CustomerForm, SearchForm, options
+from leerlingimport.portal.forms import (
+    ActionForm,
+    BranchForm,
+    CustomerForm,
+    LinkForm,
+    SearchForm,
+    options,
+)
 from leerlingimport.portal.sessions import end_sessions_of
+from leerlingimport.reports import run_report
 from leerlingimport.settings import Settings
+from leerlingimport.settling import link_row
 
 staff = Blueprint("staff", __name__, url_prefix="/medewerker")
 INBOX_DAYS = 30
@@ -193,14 +203,75 @@ def upload(upload_id: int, outcome: jobs.Outcome | None = None) -> str:
     )
 
 
+def _valid_run_id(run_id: str) -> bool:
+    return re.fullmatch(r"[A-Za-z0-9_-]{1,40}", run_id) is not None
+
+
 def _run_files(run_id: str) -> list[str]:
     """The files for people in a run's directory."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", run_id):
+    if not _valid_run_id(run_id):
         return []
     folder = _settings().data_dir / "runs" / run_id
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if p.suffix in RUN_FILE_SUFFIXES and p.is_file())
+
+
+@staff.route("/runs/<run_id>", methods=["GET", "POST"])
+@staff_required
+def run(run_id: str) -> str | Response:
+    """A run's files and its ambiguous rows ("Twijfelgevallen"), each candidate with a button
+    that links the row to it, as ``leerlingimport customer link`` does."""
+    if not _valid_run_id(run_id):
+        abort(404)
+    form = LinkForm()
+    error = None
+    if form.validate_on_submit():
+        row, card = int(str(form.row.data)), str(form.card.data)
+        try:
+            with writing(engine()) as conn:
+                done = link_row(conn, run_id, row, card, _settings().data_dir, now())
+                record(
+                    "row-linked",
+                    _me(),
+                    conn=conn,
+                    run=run_id,
+                    row=row,
+                    customer=done.customer_id,
+                    new=done.new,
+                )
+        except LeerlingimportError as err:
+            error = err.user_message
+        else:
+            flash(
+                f"Rij {row} wordt bij de volgende import van de school ({done.brin}) gekoppeld "
+                f"aan de klant met pasnummer {card}."
+                if done.new
+                else f"Rij {row} was al gekoppeld aan de klant met pasnummer {card}; de "
+                "volgende import van de school schrijft de leerling in."
+            )
+            return redirect(url_for("staff.run", run_id=run_id), 303)
+    elif request.method == "POST":
+        error = "Het formulier is niet compleet of verlopen; probeer het opnieuw."
+    try:
+        report = run_report(engine(), run_id, _settings().data_dir)
+    except LeerlingimportError:
+        abort(404)
+    with reading(engine()) as conn:
+        linked = records.linked_by_hand(conn, run_id)
+    rows: dict[int, dict[str, Any]] = {}
+    for r in report.ambiguous.to_dict("records"):
+        found = rows.setdefault(int(r["row"]), {"row": int(r["row"]), "pupil": r["pupil"]})
+        found.setdefault("candidates", []).append(r)
+    return render_template(
+        "run.html",
+        report=report,
+        ambiguous=list(rows.values()),
+        linked=linked,
+        files=_run_files(run_id),
+        form=form,
+        error=error,
+    )
 
 
 @staff.route("/runs/<run_id>/<name>")
