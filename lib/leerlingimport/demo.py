@@ -93,7 +93,7 @@ def _incomplete_file(book: Workbook, samples: Path, echo: Echo) -> None:
     echo("    Na controle, als het klopt (de demo-database):")
     echo(
         f"    .venv/bin/leerlingimport --database-url sqlite:///{data_dir.parent / 'demo.db'} "
-        f"import {half} --school 99WW --confirm-deregistration"
+        f"--data-dir {data_dir} import {half} --school 99WW --confirm-deregistration"
     )
 
 
