@@ -214,11 +214,10 @@ def test_the_defaults_run_as_they_are_on_the_samples_and_the_demo_database(
         declared = papermill.inspect_notebook(str(notebook))
         defaults = {name: ast.literal_eval(p["default"]) for name, p in declared.items()}
         assert run_notebook(notebook, defaults, notebook) == (None, None)
-    engine.dispose()
     with reading(engine) as conn:
-        assert conn.execute(select(ImportRun.status, ImportRun.dry_run)).all() == [
-            ("planned", True)
-        ]
+        runs = conn.execute(select(ImportRun.status, ImportRun.dry_run)).all()
+    engine.dispose()
+    assert runs == [("planned", True)]
 
 
 def test_values_in_issues_and_changes_stay_out_of_the_archive(
