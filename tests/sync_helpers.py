@@ -128,3 +128,40 @@ def cli_import(
         cwd=REPO,
         env={**os.environ, **env},
     )
+
+
+def add_upload(
+    engine: Engine,
+    data_dir: Path,
+    uploader: int,
+    brin: str,
+    name: str,
+    data: bytes,
+    at: dt.datetime,
+) -> None:
+    """A received upload of school ``brin``, as the portal keeps it: the file in the inbox
+    under ``name`` and its ``uploads`` row."""
+    import hashlib
+
+    from sqlalchemy import insert
+
+    from leerlingimport.db import writing
+    from leerlingimport.db.tables import Upload
+
+    (data_dir / "inbox").mkdir(parents=True, exist_ok=True)
+    (data_dir / "inbox" / name).write_bytes(data)
+    with writing(engine) as conn:
+        school = conn.execute(select(School.id, School.branch_id).where(School.brin == brin)).one()
+        conn.execute(
+            insert(Upload).values(
+                school_id=school.id,
+                branch_id=school.branch_id,
+                uploader_id=uploader,
+                original_name="leerlingen.csv",
+                stored_name=name,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=len(data),
+                received_at=at,
+                status="received",
+            )
+        )

@@ -6,41 +6,26 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 
 from leerlingimport.customers import NewCustomer, add_customer
 from leerlingimport.db import reading, writing
-from leerlingimport.db.tables import ImportRun, School, Upload
+from leerlingimport.db.tables import ImportRun, Upload
 from leerlingimport.params import Params
 from leerlingimport.runs import start_run
 from leerlingimport.workbook import retention
+
+from .sync_helpers import add_upload
 
 NOW = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _upload(engine: Engine, params: Params, data_dir: Path, name: str, at: dt.datetime) -> None:
-    (data_dir / "inbox").mkdir(parents=True, exist_ok=True)
-    (data_dir / "inbox" / name).write_bytes(b"x")
     with writing(engine) as conn:
         teacher = add_customer(
             conn, NewCustomer(surname=name), params.library.card_prefix, at, dt.timedelta(1)
         )
-        school = conn.execute(
-            select(School.id, School.branch_id).where(School.brin == "99ZZ")
-        ).one()
-        conn.execute(
-            insert(Upload).values(
-                school_id=school.id,
-                branch_id=school.branch_id,
-                uploader_id=teacher.customer_id,
-                original_name="l.csv",
-                stored_name=name,
-                sha256="0" * 64,
-                size=1,
-                received_at=at,
-                status="received",
-            )
-        )
+    add_upload(engine, data_dir, teacher.customer_id, "99ZZ", name, b"x", at)
 
 
 def _archive(data_dir: Path, run_id: str, started: dt.datetime) -> Path:

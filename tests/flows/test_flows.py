@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
 from leerlingimport.customers import NewCustomer, add_customer
 from leerlingimport.db import reading, writing
@@ -21,6 +21,7 @@ from leerlingimport.synthetic.samples import demo_library
 from leerlingimport.workbook import verify_archive
 
 from ..conftest import REPO
+from ..sync_helpers import add_upload
 
 sys.path.insert(0, str(REPO))
 from flows.import_school import import_school
@@ -87,7 +88,9 @@ def test_process_inbox_checks_every_upload_and_applies_only_where_allowed(
     }
     for brin, files in uploads.items():
         for number, data in enumerate(files):
-            _upload(engine, environment, teacher.customer_id, brin, data, now, number)
+            name = f"{brin}-{number}-{hashlib.sha256(data).hexdigest()[:16]}.csv"
+            at = now + dt.timedelta(minutes=number)
+            add_upload(engine, environment, teacher.customer_id, brin, name, data, at)
 
     outcomes = process_inbox()
 
@@ -107,35 +110,6 @@ def test_process_inbox_checks_every_upload_and_applies_only_where_allowed(
     ]
     assert sorted(statuses.values()) == ["checked", "checked", "imported"]
     assert process_inbox() == {}  # nothing is handled twice
-
-
-def _upload(
-    engine: Engine,
-    data_dir: Path,
-    uploader: int,
-    brin: str,
-    data: bytes,
-    now: dt.datetime,
-    number: int,
-) -> None:
-    name = f"{brin}-{number}-{hashlib.sha256(data).hexdigest()[:16]}.csv"
-    (data_dir / "inbox").mkdir(parents=True, exist_ok=True)
-    (data_dir / "inbox" / name).write_bytes(data)
-    with writing(engine) as conn:
-        school = conn.execute(select(School.id, School.branch_id).where(School.brin == brin)).one()
-        conn.execute(
-            insert(Upload).values(
-                school_id=school.id,
-                branch_id=school.branch_id,
-                uploader_id=uploader,
-                original_name="leerlingen.csv",
-                stored_name=name,
-                sha256=hashlib.sha256(data).hexdigest(),
-                size=len(data),
-                received_at=now + dt.timedelta(minutes=number),
-                status="received",
-            )
-        )
 
 
 def test_only_an_unavailable_database_is_retried_never_bad_data() -> None:

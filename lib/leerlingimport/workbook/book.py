@@ -107,17 +107,6 @@ class Workbook:
         """Step 4: the leavers, unless the run is held, rejected or a dry run."""
         return deregister(self.engine, run, self.params)
 
-    def outcome(self, run: Run) -> tuple[str, dict[str, int]]:
-        """The status and counts the enroll step decided (or the rejection's)."""
-        if not (run.directory / "enrolled.json").exists():
-            with reading(self.engine) as conn:
-                row = conn.execute(
-                    select(ImportRun.status, ImportRun.counts).where(ImportRun.id == run.pk)
-                ).one()
-            return str(row.status), dict(row.counts or {})
-        status, counts, _ = enrolled_counts(run)
-        return status, counts
-
     def finish(self, run: Run, *, finish: bool = True) -> str:
         """End the run with the status the enroll step decided (when ``finish``; the runner
         ends it itself after archiving); returns that status."""
