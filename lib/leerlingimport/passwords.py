@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, insert, literal, or_, select
+from sqlalchemy import Connection, Engine, and_, delete, literal, or_, select
 
 from leerlingimport.credentials import otp_key, pupil_one_time_passwords
 from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import writing
+from leerlingimport.db.bulk import bulk_insert
+from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import (
     Card,
     Change,
@@ -101,22 +103,17 @@ def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issue
 def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], name: str) -> None:
     """The hashes, each naming its list; a transferred pupil's unused one-time password (on
     the old school's list) is replaced."""
-    conn.execute(delete(Credential).where(Credential.customer_id.in_([int(c) for c in customers])))
-    conn.execute(
-        insert(Credential),
-        [
-            {
-                "customer_id": int(customer),
-                "password_hash": hashed,
-                "must_change": True,
-                "otp_expires_at": run.now + OTP_VALID,
-                "failed_attempts": 0,
-                "updated_at": run.now,
-                "otp_list": f"{run.run_id}/{name}",
-            }
-            for customer, hashed in zip(customers, hashes, strict=True)
-        ],
-    )
+    keys = [int(c) for c in customers]
+    for chunk in chunks(keys):
+        conn.execute(delete(Credential).where(Credential.customer_id.in_(chunk)))
+    stamps = {
+        "must_change": True,
+        "otp_expires_at": run.now + OTP_VALID,
+        "failed_attempts": 0,
+        "updated_at": run.now,
+        "otp_list": f"{run.run_id}/{name}",
+    }
+    bulk_insert(conn, Credential, {"customer_id": keys, "password_hash": hashes}, stamps)
 
 
 def _heading(conn: Connection, run: Run, timezone: str, language: Language) -> ListHeading:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, bindparam, func, insert, literal, select, update
+from sqlalchemy import Connection, Integer, bindparam, insert, literal, select, update
 
 from leerlingimport.cards import allocate_card_numbers
 from leerlingimport.dates import local_date, school_year, school_year_end
+from leerlingimport.db.bulk import bulk_insert, reserve_keys
 from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import (
     Card,
@@ -91,49 +92,22 @@ def apply_deregistration(conn: Connection, leaving: pd.DataFrame, ctx: Context) 
     stay."""
     _deregister(conn, leaving, ctx)
     fault_point("after-deregistration")
-    entries = [
-        {
-            "run_id": ctx.run_pk,
-            "customer_id": _int(customer),
-            "enrollment_id": _int(enrollment),
-            "action": "deregister",
-            "field": None,
-            "old_value": None,
-            "new_value": None,
-        }
-        for customer, enrollment in _tuples(leaving, "customer_id", "enrollment_id")
-    ]
-    if entries:
-        conn.execute(insert(Change), entries)
+    _log_actions(conn, leaving, ["deregister"] * len(leaving), ctx)
 
 
 def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> list[int]:
-    if rows.empty:
-        return []
     fields = PERSON_FIELDS if ctx.school.address == "home" else PERSON_FIELDS[:6]
-    records = [
-        {
-            **r,
-            "name_key": name_key(r["prefix"], r["surname"]),
-            "role": "pupil",
-            "source": "school_import",
-            "created_at": ctx.now,
-            "updated_at": ctx.now,
-        }
-        for r in _records(rows, fields)
-    ]
-    if conn.dialect.name == "sqlite":
-        # SQLAlchemy sends an ordered RETURNING one row a statement on SQLite (10,000 round
-        # trips for 10,000 pupils); under the write lock (BEGIN IMMEDIATE) the next keys are
-        # known, so a plain executemany with them does the same.
-        first = int(conn.scalar(select(func.coalesce(func.max(Customer.id), 0))) or 0) + 1
-        keys = list(range(first, first + len(records)))
-        conn.execute(insert(Customer), [{**r, "id": k} for r, k in zip(records, keys, strict=True)])
-        return keys
-    result = conn.execute(
-        insert(Customer).returning(Customer.id, sort_by_parameter_order=True), records
-    )
-    return [row[0] for row in result]
+    keys = reserve_keys(conn, Customer, len(rows))
+    columns = {f: _values(rows[f]) for f in fields}
+    columns["name_key"] = [name_key(p, s) for p, s in _tuples(rows, "prefix", "surname")]
+    stamps = {
+        "role": "pupil",
+        "source": "school_import",
+        "created_at": ctx.now,
+        "updated_at": ctx.now,
+    }
+    bulk_insert(conn, Customer, {"id": keys, **columns}, stamps)
+    return keys
 
 
 def _update_fields(
@@ -203,33 +177,23 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
         _set_school_cards(conn, cardless, ctx.school_id, "blocked", "active")
     fresh = rows[rows["action"].isin(NEW_ACTIONS)]
     if len(fresh):
-        today, year = ctx.today, ctx.school_year
-        records = [
-            {
-                "customer_id": _int(customer),
-                "school_id": ctx.school_id,
-                "student_number": student,
-                "group_code": group,
-                "year_group": _int(year_group),
-                "status": "active",
-                "started_on": today,
-                "started_by_run_id": ctx.run_pk,
-                "last_seen_school_year": year,
-            }
-            for customer, student, group, year_group in _tuples(
-                fresh, "customer_id", "student_key", "group_code", "year_group"
-            )
-        ]
-        conn.execute(insert(Enrollment), records)  # a plain executemany: no RETURNING
-        stamped = dict(
-            conn.execute(
-                select(Enrollment.customer_id, Enrollment.id).where(
-                    Enrollment.started_by_run_id == ctx.run_pk,
-                    Enrollment.school_id == ctx.school_id,
-                )
-            ).all()
-        )
-        enrollment[fresh.index] = fresh["customer_id"].map(stamped)
+        keys = reserve_keys(conn, Enrollment, len(fresh))
+        columns = {
+            "id": keys,
+            "customer_id": ids(fresh["customer_id"]),
+            "student_number": fresh["student_key"].tolist(),
+            "group_code": fresh["group_code"].tolist(),
+            "year_group": ids(fresh["year_group"]),
+        }
+        stamps = {
+            "school_id": ctx.school_id,
+            "status": "active",
+            "started_on": ctx.today,
+            "started_by_run_id": ctx.run_pk,
+            "last_seen_school_year": ctx.school_year,
+        }
+        bulk_insert(conn, Enrollment, columns, stamps)
+        enrollment[fresh.index] = keys
     _stamp_school_year(conn, ids(rows.loc[~rows["action"].isin(NEW_ACTIONS), "enrollment_id"]), ctx)
     return enrollment.astype("Int64")
 
@@ -271,28 +235,22 @@ def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
         ),
         ids(replace_for["customer_id"]),
     )
-    holders = set(_active_primary_holders(conn, ids(rows["customer_id"])))
+    known = rows[rows["action"] != "create"]  # a customer made just now has no card yet
+    holders = set(_active_primary_holders(conn, ids(known["customer_id"])))
     issued = dict(zip(ids(replace_for["customer_id"]), replace_for["card_number"], strict=True))
     needing = [c for c in ids(rows["customer_id"]) if c not in holders and c not in issued]
     issued.update(
         zip(needing, allocate_card_numbers(conn, ctx.card_prefix, len(needing)), strict=True)
     )
-    if issued:
-        conn.execute(
-            insert(Card),
-            [
-                {
-                    "number": number,
-                    "customer_id": customer,
-                    "kind": kind,
-                    "school_id": school_id,
-                    "status": "active",
-                    "is_primary": True,
-                    "issued_at": ctx.now,
-                }
-                for customer, number in issued.items()
-            ],
-        )
+    stamps = {
+        "kind": kind,
+        "school_id": school_id,
+        "status": "active",
+        "is_primary": True,
+        "issued_at": ctx.now,
+    }
+    columns = {"number": list(issued.values()), "customer_id": list(issued)}
+    bulk_insert(conn, Card, columns, stamps)
 
 
 def _active_primary_holders(conn: Connection, customers: list[int]) -> list[int]:
@@ -476,45 +434,32 @@ def _end_subscriptions(
 def _log(conn: Connection, rows: pd.DataFrame, diffs: pd.DataFrame, ctx: Context) -> None:
     """The change log: one row per action, one per changed field."""
     acted = rows[rows["action"].isin([*NEW_ACTIONS, "reactivate"])]
-    entries = [
-        {
-            "run_id": ctx.run_pk,
-            "customer_id": _int(customer),
-            "enrollment_id": _int(enrollment),
-            "action": action,
-            "field": None,
-            "old_value": None,
-            "new_value": None,
-        }
-        for customer, enrollment, action in _tuples(acted, "customer_id", "enrollment_id", "action")
-    ]
-    entries += [
-        {
-            "run_id": ctx.run_pk,
-            "customer_id": _int(customer),
-            "enrollment_id": _db(enrollment) and _int(enrollment),
-            "action": "update",
-            "field": field,
-            "old_value": _text(old),
-            "new_value": _text(new),
-        }
-        for customer, enrollment, field, old, new in _tuples(
-            diffs, "customer_id", "enrollment_id", "field", "old", "new"
-        )
-    ]
-    if entries:
-        conn.execute(insert(Change), entries)
+    _log_actions(conn, acted, acted["action"].tolist(), ctx)
+    columns: dict[str, list[Any]] = {
+        "customer_id": ids(diffs["customer_id"]),
+        "enrollment_id": [None if _db(e) is None else int(e) for e in diffs["enrollment_id"]],
+        "field": diffs["field"].tolist(),
+        "old_value": [_text(v) for v in diffs["old"].tolist()],
+        "new_value": [_text(v) for v in diffs["new"].tolist()],
+    }
+    bulk_insert(conn, Change, columns, {"run_id": ctx.run_pk, "action": "update"})
 
 
-def _records(rows: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    columns = {f: [_db(v) for v in rows[f].tolist()] for f in fields if f != "birth_date"}
-    if "birth_date" in fields:
-        columns["birth_date"] = [
-            None if pd.isna(d) else d.date() for d in rows["birth_date"].tolist()
-        ]
-    return [
-        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
-    ]
+def _log_actions(conn: Connection, rows: pd.DataFrame, actions: list[str], ctx: Context) -> None:
+    """One change-log row per pupil in ``rows`` (customer_id, enrollment_id) and action."""
+    columns: dict[str, list[Any]] = {
+        "customer_id": ids(rows["customer_id"]),
+        "enrollment_id": ids(rows["enrollment_id"]),
+        "action": actions,
+    }
+    bulk_insert(conn, Change, columns, {"run_id": ctx.run_pk})
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """A column's values as stored: empty text and missing values NULL, timestamps dates."""
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        column = column.dt.date
+    return [None if v == "" else v for v in column.to_numpy(dtype=object, na_value=None)]
 
 
 def _tuples(frame: pd.DataFrame, *names: str) -> Iterator[tuple[Any, ...]]:
