@@ -87,6 +87,17 @@ def test_xlsx_has_a_sheet_per_group_laid_out_to_print_and_no_formula(tmp_path: P
     assert read_school_list(ods).drop(columns="sheet").equals(printed.drop(columns="sheet"))
 
 
+def test_xlsx_keeps_text_as_written_and_an_empty_list_has_its_headings(tmp_path: Path) -> None:
+    listed = _listed()
+    listed.loc[0, "surname"] = "_x0041_ & <b>"  # Excel's own escape for "A", and markup
+    listed.loc[1, "surname"] = "x" * 40_000  # more than a cell holds: cut, not refused
+    printed = read_school_list(write_school_list(listed, tmp_path / "lijst.xlsx", HEADING)[0])
+    assert "_x0041_ & <b>" in set(printed["Achternaam"])
+    assert printed["Achternaam"].str.len().max() == 32_767
+    empty = write_school_list(listed.iloc[:0], tmp_path / "leeg.xlsx", HEADING)[0]
+    assert list(read_school_list(empty).columns) == [*headers("nl"), "sheet"]
+
+
 def _clean(values: list[str]) -> list[str]:
     return [v.replace("\x07", "").replace("\t", "") for v in values]
 

@@ -2,13 +2,16 @@
 
 One sheet per group, headed by the school's name, the school year, the group and until when the
 one-time passwords work; laid out to print (A4, fit to the page's width, the heading and column
-row repeated on every page). Written as .xlsx (XlsxWriter's streaming constant-memory mode) and
-as .ods (odfpy) for schools that use LibreOffice, plus a short letter for the school; each a
-run artifact with mode 0600 (``artifacts.write_secret``), never archived.
+row repeated on every page, the grid printed). Written as .xlsx (rustpy-xlsxwriter, the Python
+binding of rust_xlsxwriter, in its constant-memory mode: 100,000 pupils in about a second, memory
+flat) and as .ods (odfpy, up to ``ODS_LIMIT`` pupils) for schools that use LibreOffice, plus a
+short letter for the school; each a run artifact with mode 0600 (``artifacts.write_secret``),
+complete under its name or not there, never archived.
 
-Every cell is text, and no cell ever becomes a formula: control characters are removed, and a
-value that starts with = + - or @ is stored as text with Excel's quote prefix (LibreOffice: a
-string cell), so neither program evaluates it, now or when someone edits the cell.
+Every cell is text, and no cell ever becomes a formula: control characters are removed (one
+vectorised pass per column), a value longer than a cell holds is cut, every .xlsx cell is a
+string with Excel's quote prefix (LibreOffice: a string cell), so neither program evaluates a
+value that starts with = + - or @, now or when someone edits the cell.
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ _LIST_FILE = re.compile(rf"^\.?({LIST_STEM}(?:-\d+)?)(?:_brief)?\.(?:xlsx|ods|tx
 # (a synthetic benchmark, never a school) comes as .xlsx only.
 ODS_LIMIT = 10_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A4 portrait, one page wide and as many down as needed, the heading rows on every page, the grid
+# printed (the school cuts the list into slips)
+_PAGE: dict[str, Any] = {
+    "paper_size": 9,
+    "fit_to_pages": (1, 0),
+    "repeat_rows": (0, HEADER_ROW - 1),
+    "print_gridlines": True,
+}
+MAX_CELL = 32_767  # the most characters a cell holds (Excel); a longer value is cut
 _COLUMNS: dict[str, tuple[str, str, int]] = {  # field: Dutch, English, width (characters)
     "surname": ("Achternaam", "Surname", 24),
     "prefix": ("Tussenvoegsel", "Prefix", 13),
@@ -80,11 +92,12 @@ def write_school_list(pupils: pd.DataFrame, xlsx: Path, heading: ListHeading) ->
     list as .ods beside it (up to ``ODS_LIMIT`` pupils) and the letter; each file complete
     under its own name (mode 0600) or not at all. Returns the paths written."""
     fault_point("passwords-writing")
-    written = [write_secret(xlsx, lambda tmp: write_xlsx(pupils, tmp, heading))]
+    parts = list(groups(pupils))
+    written = [write_secret(xlsx, lambda tmp: _write_xlsx(parts, tmp, heading))]
     if len(pupils) <= ODS_LIMIT:
         ods = xlsx.with_suffix(".ods")
-        written.append(write_secret(ods, lambda tmp: write_ods(pupils, tmp, heading)))
-    letter = school_letter(pupils, heading)
+        written.append(write_secret(ods, lambda tmp: _write_ods(parts, tmp, heading)))
+    letter = _letter(parts, heading)
     written.append(
         write_secret(letter_path(xlsx), lambda tmp: tmp.write_text(letter, encoding="utf-8"))
     )
@@ -105,21 +118,26 @@ def list_files(directory: Path) -> dict[str, list[Path]]:
 def groups(pupils: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
     """(the group as the school names it, its pupils as neutralised text in print order),
     groups in the natural order of their codes (G2 before G10)."""
-    table = pd.DataFrame(
-        {
-            column: pupils[column]
-            .astype("object")
-            .fillna("")
-            .astype("str")
-            .str.replace(_CONTROL, "", regex=True)
-            for column in ["group_code", "group_name", *_COLUMNS]
-        }
-    )
-    table["group"] = table["group_name"].where(table["group_name"] != "", table["group_code"])
+    table = pd.DataFrame({column: _text(pupils[column]) for column in ["group_code", *_COLUMNS]})
+    name = _text(pupils["group_name"])
+    table["group"] = name.where(name != "", table["group_code"])
     table = table.sort_values(["surname", "first_name", "card_number"], kind="stable")
-    for code in sorted(table["group_code"].unique(), key=_natural):
-        rows = table[table["group_code"] == code]
-        yield str(rows["group"].iloc[0]), rows[list(_COLUMNS)]
+    members = table.groupby("group_code", sort=False).indices
+    for code in sorted(map(str, members), key=_natural):
+        rows = table.iloc[members[code]]
+        yield str(rows["group"].iloc[0]), rows[list(_COLUMNS)].reset_index(drop=True)
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """A column as text without control characters, missing as empty: one vectorised pass
+    (Arrow's regular expressions, not Python's per value)."""
+    text = column.astype("str").fillna("")
+    return text.str.replace(_CONTROL.pattern, "", regex=True).str.slice(0, MAX_CELL)
+
+
+def _sheets(parts: list[tuple[str, pd.DataFrame]]) -> list[tuple[str, pd.DataFrame]]:
+    """The groups to write as sheets; an empty list is one sheet with only its headings."""
+    return parts or [("", pd.DataFrame({column: pd.Series(dtype="str") for column in _COLUMNS}))]
 
 
 def _natural(text: str) -> list[tuple[int, str]]:
@@ -157,40 +175,48 @@ def _title_lines(heading: ListHeading, group: str) -> list[str]:
 
 
 def write_xlsx(pupils: pd.DataFrame, path: Path, heading: ListHeading) -> None:
-    """The list as .xlsx, streamed row by row (XlsxWriter's constant-memory mode): memory stays
-    flat however long the list. Every cell is written as a string, never as a formula."""
-    import xlsxwriter
+    """The list as .xlsx, streamed (rustpy-xlsxwriter, rust_xlsxwriter's constant-memory mode):
+    memory stays flat however long the list. Every cell is written as a string, never as a
+    formula, and carries the quote prefix."""
+    _write_xlsx(list(groups(pupils)), path, heading)
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    bold = book.add_format({"bold": True})
-    quoted = book.add_format({"quote_prefix": True})
-    parts = list(groups(pupils))
-    for name, (group, rows) in zip(sheet_names([g for g, _ in parts]), parts, strict=True):
-        sheet = book.add_worksheet(name)
-        for number, (_, _, width) in enumerate(_COLUMNS.values()):
-            sheet.set_column(number, number, width)
-        sheet.set_paper(9)  # A4
-        sheet.set_portrait()
-        sheet.fit_to_pages(1, 0)  # the page's width, as many pages down as needed
-        sheet.repeat_rows(0, HEADER_ROW - 1)
-        sheet.hide_gridlines(0)  # print the grid: the school cuts the list into slips
-        for line, text in enumerate(_title_lines(heading, group)):
-            sheet.write_string(line, 0, neutralise(text), bold if line == 0 else quoted)
-        for column, text in enumerate(headers(heading.language)):
-            sheet.write_string(HEADER_ROW - 1, column, text, bold)
-        for number, values in enumerate(rows.itertuples(index=False, name=None), HEADER_ROW):
-            for column, text in enumerate(values):
-                sheet.write_string(
-                    number, column, text, quoted if looks_like_formula(text) else None
-                )
-    if not parts:
-        book.add_worksheet("Groep")
-    book.close()
+
+def _write_xlsx(parts: list[tuple[str, pd.DataFrame]], path: Path, heading: ListHeading) -> None:
+    import rustpy_xlsxwriter as rx
+
+    bold = rx.Format().set_bold().set_quote_prefix()
+    text = rx.Format().set_quote_prefix()
+    parts = _sheets(parts)
+    names = sheet_names([group for group, _ in parts])
+    columns = headers(heading.language)
+    last = len(columns) - 1
+    titles: dict[str, list[Any]] = {}  # the heading lines, each merged across the columns
+    for name, (group, _) in zip(names, parts, strict=True):
+        top, sub = (neutralise(line) for line in _title_lines(heading, group))
+        titles[name] = [(0, 0, 0, last, top, bold), (1, 0, 1, last, sub, text)]
+    rx.write_worksheets(
+        [
+            (name, rows.set_axis(columns, axis=1))
+            for name, (_, rows) in zip(names, parts, strict=True)
+        ],
+        str(path),
+        autofit=False,
+        header_row={"general": HEADER_ROW - 1},
+        header_format={"general": bold},
+        column_widths={"general": [width for _, _, width in _COLUMNS.values()]},
+        column_formats={"general": [text] * len(columns)},  # the quote prefix on every cell
+        merge_ranges=titles,
+        page_setup={"general": _PAGE},
+    )
 
 
 def write_ods(pupils: pd.DataFrame, path: Path, heading: ListHeading) -> None:
     """The list as .ods (odfpy): the same sheets, string cells only, A4 fitted to the width,
     the heading rows repeated on every printed page."""
+    _write_ods(list(groups(pupils)), path, heading)
+
+
+def _write_ods(parts: list[tuple[str, pd.DataFrame]], path: Path, heading: ListHeading) -> None:
     from odf.opendocument import OpenDocumentSpreadsheet
     from odf.style import (
         MasterPage,
@@ -226,7 +252,7 @@ def write_ods(pupils: pd.DataFrame, path: Path, heading: ListHeading) -> None:
         column.addElement(TableColumnProperties(columnwidth=f"{width * 0.21:.2f}cm"))
         doc.automaticstyles.addElement(column)
         widths.append(column)
-    parts = list(groups(pupils)) or [("", pupils[list(_COLUMNS)].iloc[:0])]
+    parts = _sheets(parts)
     for name, (group, rows) in zip(sheet_names([g for g, _ in parts]), parts, strict=True):
         table = Table(name=name, stylename=table_style)
         for column in widths:
@@ -262,13 +288,18 @@ def _ods_row(values: Any, style: Any = None) -> Any:
 
 def school_letter(pupils: pd.DataFrame, heading: ListHeading) -> str:
     """A short letter for the school that goes with the list (no passwords in it)."""
-    counts = {group: len(rows) for group, rows in groups(pupils)}
+    return _letter(list(groups(pupils)), heading)
+
+
+def _letter(parts: list[tuple[str, pd.DataFrame]], heading: ListHeading) -> str:
+    counts = {group: len(rows) for group, rows in parts}
+    total = sum(len(rows) for _, rows in parts)
     until = f"{heading.valid_until:%d-%m-%Y}"
     per_group = "\n".join(f"  - {neutralise(g)}: {n}" for g, n in counts.items())
     if heading.language == "en":
         return (
             f"To {heading.school} ({heading.brin}),\n\n"
-            f"With this letter you receive the list of the {len(pupils)} pupils who got a library "
+            f"With this letter you receive the list of the {total} pupils who got a library "
             f"card or a one-time password for school year {heading.year_text}, one sheet per "
             f"group:\n{per_group}\n\n"
             "Please give every pupil their card number and one-time password. The password works "
@@ -279,7 +310,7 @@ def school_letter(pupils: pd.DataFrame, heading: ListHeading) -> str:
         )
     return (
         f"Aan {heading.school} ({heading.brin}),\n\n"
-        f"Hierbij ontvangt u de lijst van de {len(pupils)} leerlingen die voor schooljaar "
+        f"Hierbij ontvangt u de lijst van de {total} leerlingen die voor schooljaar "
         f"{heading.year_text} een bibliotheekpas of een eenmalig wachtwoord hebben gekregen, "
         f"per groep op een eigen blad:\n{per_group}\n\n"
         "Wilt u elke leerling zijn of haar pasnummer en eenmalige wachtwoord geven? Het "
