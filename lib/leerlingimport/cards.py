@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
-from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Sequence
 from leerlingimport.errors import ConflictError, InputFileError
 from leerlingimport.schema import CARD_LENGTH
@@ -55,9 +54,10 @@ def allocate_card_numbers(conn: Connection, prefix: str, count: int) -> list[str
         want = count - len(numbers)
         first = _advance(conn, name, want)
         batch = [format_card_number(prefix, v) for v in range(first, first + want)]
-        taken: set[str] = set()
-        for chunk in chunks(batch):
-            taken.update(conn.scalars(select(Card.number).where(Card.number.in_(chunk))))
+        # Fixed width: the batch is one range of text, read in one query (not an IN list).
+        taken = set(
+            conn.scalars(select(Card.number).where(Card.number.between(batch[0], batch[-1])))
+        )
         numbers.extend(n for n in batch if n not in taken)
     return numbers
 

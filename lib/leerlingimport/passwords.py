@@ -40,6 +40,7 @@ from leerlingimport.faults import fault_point
 from leerlingimport.issues import Language
 from leerlingimport.printable import LIST_STEM, ListHeading, list_files, write_school_list
 from leerlingimport.runs import Run, in_step
+from leerlingimport.sync.state import ids
 
 OTP_VALID = dt.timedelta(days=60)
 LIST_NAME = f"{LIST_STEM}.xlsx"
@@ -95,16 +96,25 @@ def _issue(engine: Engine, run: Run, timezone: str, language: Language) -> Issue
         write_school_list(listed, path, _heading(conn, run, timezone, language))
         fault_point("passwords-listed")
         if len(pupils):
-            _store(conn, run, list(pupils["customer_id"]), [h for _, h in pairs], path.name)
+            replaced = ids(pupils.loc[pupils["has_password"], "customer_id"])
+            _store(
+                conn, run, ids(pupils["customer_id"]), [h for _, h in pairs], path.name, replaced
+            )
         fault_point("passwords-before-commit")
     return Issued(len(pupils), str(path))
 
 
-def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], name: str) -> None:
-    """The hashes, each naming its list; a transferred pupil's unused one-time password (on
-    the old school's list) is replaced."""
-    keys = [int(c) for c in customers]
-    for chunk in chunks(keys):
+def _store(
+    conn: Connection,
+    run: Run,
+    customers: list[int],
+    hashes: list[str],
+    name: str,
+    replaced: list[int],
+) -> None:
+    """The hashes, each naming its list; ``replaced`` (transferred pupils whose unused
+    one-time password is on the old school's list) lose their old one first."""
+    for chunk in chunks(replaced):
         conn.execute(delete(Credential).where(Credential.customer_id.in_(chunk)))
     stamps = {
         "must_change": True,
@@ -113,7 +123,7 @@ def _store(conn: Connection, run: Run, customers: list[int], hashes: list[str], 
         "updated_at": run.now,
         "otp_list": f"{run.run_id}/{name}",
     }
-    bulk_insert(conn, Credential, {"customer_id": keys, "password_hash": hashes}, stamps)
+    bulk_insert(conn, Credential, {"customer_id": customers, "password_hash": hashes}, stamps)
 
 
 def _heading(conn: Connection, run: Run, timezone: str, language: Language) -> ListHeading:
@@ -190,6 +200,7 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
             Group.name.label("group_name"),
             Card.number.label("card_number"),
             chosen.exists().label("own_password"),
+            has_password.exists().label("has_password"),
         )
         .join(
             Enrollment,
@@ -221,4 +232,4 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
     )
     result = conn.execute(query)
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    return frame.astype({"own_password": "bool"})
+    return frame.astype({"own_password": "bool", "has_password": "bool"})
