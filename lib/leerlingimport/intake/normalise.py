@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leerlingimport.schema import NAME_FIELDS
-from leerlingimport.textops import any_match, arrow
+from leerlingimport.textops import any_match, arrow, prefixes
 
 PREFIXES = (
     "van der",
@@ -162,27 +162,47 @@ def clean_name(value: str) -> str:
 
 
 _UNTIDY = r"^\s|\s$|\s\s|[^\S ]|[^\x00-\x7f]"  # odd whitespace, or non-ASCII (maybe not NFC)
-_UNTIDY_INSIDE = r"\s\s|[^\S ]|[^\x00-\x7f]"
+_UNTIDY_SPACE = r"\s\s|[^\S ]"  # without these, _UNTIDY is an edge space or a non-ASCII character
 
 
 def clean_names(values: pd.Series) -> pd.Series:
-    """``clean_name`` for a whole column: one pass finds the values that need it."""
+    """``clean_name`` for a whole column of text (none missing): one pass over the column
+    run together finds whether it has odd whitespace; then only the values that may change
+    (that whitespace, an edge space, a non-ASCII character) are cleaned."""
     text = arrow(values)
     edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
-    if not pc.any(edges).as_py() and not any_match(values, _UNTIDY_INSIDE):
-        return values  # the column as a whole shows no sign: no pass per value
-    untidy = pc.match_substring_regex(text, _UNTIDY)
-    subset = pc.utf8_normalize(pc.filter(text, untidy), "NFC")
-    subset = pc.utf8_trim_whitespace(pc.replace_substring_regex(subset, r"\s+", " "))
+    spaced = any_match(values, _UNTIDY_SPACE)
+    if spaced:
+        untidy = pc.match_substring_regex(text, _UNTIDY)
+    else:  # no whitespace but single spaces: the same values, without a regex per value
+        untidy = pc.or_(edges, pc.invert(pc.string_is_ascii(text)))
+    if not pc.any(untidy).as_py():
+        return values
+    given = pc.filter(text, untidy)
+    subset = pc.utf8_normalize(given, "NFC")  # NFC never makes ASCII whitespace
+    if spaced:
+        subset = pc.replace_substring_regex(subset, r"\s+", " ")
+    subset = pc.utf8_trim_whitespace(subset)
+    if pc.all(pc.equal(subset, given)).as_py():
+        return values
     return _series(pc.replace_with_mask(text, untidy, subset), values)
+
+
+_CANONICAL_POSTCODE = r"^[1-9][0-9]{3} [A-Z]{2}$"  # as normalise_postcodes leaves a postcode
 
 
 def normalise_postcodes(values: pd.Series) -> pd.Series:
     """``1234ab`` → ``1234 AB``; anything else as given (trimmed)."""
     text = arrow(values)
-    tidy = pc.utf8_upper(pc.replace_substring_regex(text, _POSTCODE, r"\1 \2"))
-    matched = pc.match_substring_regex(text, _POSTCODE)
-    return _series(pc.if_else(matched, tidy, pc.utf8_trim_whitespace(text)), values)
+    canonical = pc.match_substring_regex(text, _CANONICAL_POSTCODE)  # one DFA pass
+    if pc.all(canonical).as_py():
+        return values
+    other = pc.invert(pc.fill_null(canonical, False))
+    some = pc.filter(text, other)
+    tidy = pc.utf8_upper(pc.replace_substring_regex(some, _POSTCODE, r"\1 \2"))
+    matched = pc.match_substring_regex(some, _POSTCODE)
+    some = pc.if_else(matched, tidy, pc.utf8_trim_whitespace(some))
+    return _series(pc.replace_with_mask(text, other, some), values)
 
 
 def _series(array: pa.Array, like: pd.Series) -> pd.Series:
@@ -234,17 +254,34 @@ def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
     suffix = arrow(out["house_number_suffix"])
     # Only values with something besides digits can split: the regexes see those alone.
     maybe = pc.fill_null(pc.and_(pc.invert(pc.utf8_is_digit(text)), pc.equal(suffix, "")), False)
-    some = pc.filter(text, maybe)
-    parts = pc.extract_regex(some, _HOUSE)
-    split = parts.is_valid()
-    glued_or_separated = pc.binary_join_element_wise(
-        parts.field("separated"), parts.field("glued"), pa.scalar("", text.type)
-    )
-    suffix_none = pa.scalar("", suffix.type)
-    number = pc.replace_with_mask(text, maybe, pc.if_else(split, parts.field("number"), some))
-    addition = pc.replace_with_mask(
-        suffix, maybe, pc.if_else(split, glued_or_separated, suffix_none)
-    )
+    number, addition = _house_parts(pc.filter(text, maybe))
+    number = pc.replace_with_mask(text, maybe, number)
+    addition = pc.replace_with_mask(suffix, maybe, addition)
     out["house_number"] = _series(number, out["house_number"])
     out["house_number_suffix"] = _series(pc.utf8_trim_whitespace(addition), out["house_number"])
     return out
+
+
+_GLUED = r"^[^\s0-9/-][^\n]{0,9}$"  # what follows the digits in _HOUSE's glued branch
+
+
+def _house_parts(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """_HOUSE's number and addition of each value (the value and '' where it does not match).
+    Digits and then a glued addition ('169II', '12a'), which the regex's first branch cannot
+    take, are cut without it: its captures cost a slow regex run per value."""
+    rest = pc.utf8_ltrim(values, characters="0123456789")
+    digits = pc.subtract(pc.binary_length(values), pc.binary_length(rest))
+    simple = pc.and_(pc.greater(digits, 0), pc.match_substring_regex(rest, _GLUED))
+    number, addition = prefixes(values, digits.to_numpy(zero_copy_only=False)), rest
+    hard = pc.invert(simple)
+    if pc.any(hard).as_py():
+        some = pc.filter(values, hard)
+        parts = pc.extract_regex(some, _HOUSE)
+        split = parts.is_valid()
+        none = pa.scalar("", values.type)
+        glued_or_separated = pc.binary_join_element_wise(
+            parts.field("separated"), parts.field("glued"), none
+        )
+        number = pc.replace_with_mask(number, hard, pc.if_else(split, parts.field("number"), some))
+        addition = pc.replace_with_mask(addition, hard, pc.if_else(split, glued_or_separated, none))
+    return number, addition
