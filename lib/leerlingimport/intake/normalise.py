@@ -77,22 +77,36 @@ _HOUSE = (
 _SPACES = re.compile(r"\s+")
 
 
-def normalise_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A cleaned copy of the canonical table; the input is not changed."""
+def normalise_table(table: pd.DataFrame, *, single_spaces: bool = False) -> pd.DataFrame:
+    """A cleaned copy of the canonical table; the input is not changed. ``single_spaces``:
+    the caller knows that no value has whitespace but single spaces between other
+    characters (``plain.tidy``)."""
     out = table.copy()
     if "full_name" in out.columns:
         out = _split_full_names(out)
+        single_spaces = False  # said of the file's values, not of the parts made here
     for column in (*NAME_FIELDS, "group_name", "city", "street"):
         if column in out.columns:
-            out[column] = clean_names(out[column])
+            out[column] = clean_names(out[column], single_spaces=single_spaces)
     if "postcode" in out.columns:
         out["postcode"] = normalise_postcodes(out["postcode"])
     if "sex" in out.columns:
-        codes = out["sex"].str.lower().map(SEX_CODES)
-        out["sex"] = codes.fillna(out["sex"]).astype("str")
+        out["sex"] = normalise_sex(out["sex"])
     if "house_number" in out.columns:
         out = _split_house_numbers(out)
     return out
+
+
+_SEX_FROM = pa.array(list(SEX_CODES), pa.large_string())
+_SEX_TO = pa.array(list(SEX_CODES.values()), pa.large_string())
+
+
+def normalise_sex(values: pd.Series) -> pd.Series:
+    """The code of a sex a file writes in a word or a number (``SEX_CODES``, in any case);
+    anything else as given."""
+    text = arrow(values)
+    codes = pc.take(_SEX_TO, pc.index_in(pc.utf8_lower(text), value_set=_SEX_FROM))
+    return _series(pc.coalesce(codes, text), values)
 
 
 _BREAKS = r"[\t\n\r\x0b\x0c\x85\x{2028}\x{2029}]"  # line breaks inside a value: a space
@@ -165,17 +179,20 @@ _UNTIDY = r"^\s|\s$|\s\s|[^\S ]|[^\x00-\x7f]"  # odd whitespace, or non-ASCII (m
 _UNTIDY_SPACE = r"\s\s|[^\S ]"  # without these, _UNTIDY is an edge space or a non-ASCII character
 
 
-def clean_names(values: pd.Series) -> pd.Series:
+def clean_names(values: pd.Series, *, single_spaces: bool = False) -> pd.Series:
     """``clean_name`` for a whole column of text (none missing): one pass over the column
     run together finds whether it has odd whitespace; then only the values that may change
-    (that whitespace, an edge space, a non-ASCII character) are cleaned."""
+    (that whitespace, an edge space, a non-ASCII character) are cleaned. ``single_spaces``:
+    the caller knows no value has whitespace but single spaces between other characters."""
     text = arrow(values)
-    edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
-    spaced = any_match(values, _UNTIDY_SPACE)
+    spaced = not single_spaces and any_match(values, _UNTIDY_SPACE)
     if spaced:
         untidy = pc.match_substring_regex(text, _UNTIDY)
     else:  # no whitespace but single spaces: the same values, without a regex per value
-        untidy = pc.or_(edges, pc.invert(pc.string_is_ascii(text)))
+        untidy = pc.invert(pc.string_is_ascii(text))
+        if not single_spaces:
+            edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
+            untidy = pc.or_(edges, untidy)
     if not pc.any(untidy).as_py():
         return values
     given = pc.filter(text, untidy)

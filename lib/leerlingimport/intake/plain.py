@@ -37,12 +37,12 @@ SNIFFED = 200_000  # characters the delimiter sniffer sees
 
 @dataclass(frozen=True)
 class PlainText:
-    """A quote-free UTF-8 text file: its bytes, where its lines end, and its first lines."""
+    """A quote-free UTF-8 text file: its bytes, its number of lines, and its first lines."""
 
     data: bytes  # UTF-8, without a byte order mark
     encoding: str  # "utf-8" or "utf-8-sig", as ``text.decode`` names it
-    breaks: npt.NDArray[np.intp]  # the offset of every LF (a CR is always right before one)
     line_count: int  # the lines ``text.lines_of`` gives for the whole text
+    ends: list[int]  # the offset of the LF that ends each of the first lines
     head: list[str]  # the first HEAD_LINES lines
     prefix: str  # the first SNIFFED characters
 
@@ -54,32 +54,45 @@ def scan(data: bytes) -> PlainText | None:
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data):
         return None
-    if b'"' in data or b"\x00" in data or "\ufffd".encode() in data:
+    if b'"' in data or b"\x00" in data or (b"\xef" in data and "\ufffd".encode() in data):
         return None
     if not data.isascii() and not _utf8(data):
         return None
     octets = np.frombuffer(data, np.uint8)
-    breaks = np.flatnonzero(octets == ord("\n"))
+    newlines = octets == ord("\n")
     if b"\r" in data:
-        returns = np.flatnonzero(octets == ord("\r"))
-        if returns[-1] + 1 == len(data) or not (octets[returns + 1] == ord("\n")).all():
+        returns = octets == ord("\r")
+        if np.count_nonzero(returns[:-1] & newlines[1:]) != np.count_nonzero(returns):
             return None  # a CR on its own ends a line too: the exact path counts those
-    if len(breaks) > MAX_LINES:
+    breaks = int(np.count_nonzero(newlines))
+    if breaks > MAX_LINES or not _short_lines(data, newlines):
         return None
-    # A line's bytes (its CR included) are at least its characters: only a line that may be
-    # too long needs the exact count.
-    if int(np.diff(breaks, prepend=-1, append=len(data)).max()) - 1 > MAX_LINE:
-        return None
-    end = int(breaks[HEAD_LINES - 1]) + 1 if len(breaks) >= HEAD_LINES else len(data)
+    ends: list[int] = []
+    end = data.find(b"\n")
+    while end >= 0 and len(ends) < HEAD_LINES:
+        ends.append(end)
+        end = data.find(b"\n", end + 1)
+    head = data[: ends[-1] + 1] if len(ends) == HEAD_LINES else data
     return PlainText(
         data,
         encoding,
-        breaks,
-        len(breaks) + (0 if data.endswith(b"\n") else 1),
-        lines_of(data[:end].decode()),
+        breaks + (0 if data.endswith(b"\n") else 1),
+        ends,
+        lines_of(head.decode()),
         # 4 bytes a character at most; only a character cut off at the end is ignored
         data[: 4 * SNIFFED + 4].decode("utf-8", "ignore")[:SNIFFED],
     )
+
+
+def _short_lines(data: bytes, newlines: npt.NDArray[np.bool_]) -> bool:
+    """Whether no line is longer than MAX_LINE bytes (so characters, its CR included): true
+    when every whole stretch of half that holds a LF; else counted."""
+    step = MAX_LINE // 2
+    for start in range(0, len(data) - step + 1, step):
+        if data.find(b"\n", start, start + step) < 0:
+            breaks = np.flatnonzero(newlines)
+            return int(np.diff(breaks, prepend=-1, append=len(data)).max()) - 1 <= MAX_LINE
+    return True
 
 
 def _utf8(data: bytes) -> bool:
@@ -99,7 +112,7 @@ def _one_value(buffer: pa.Buffer) -> pa.Array:
 
 def _body_start(plain: PlainText, skip: int) -> int:
     """The offset of the line after the first ``skip`` lines."""
-    return int(plain.breaks[skip - 1]) + 1 if 0 < skip <= len(plain.breaks) else len(plain.data)
+    return plain.ends[skip - 1] + 1 if 0 < skip <= len(plain.ends) else len(plain.data)
 
 
 _WHITESPACE = r"\x0b\x0c\x1c-\x1f\x85\x{a0}\x{1680}\x{180e}\x{2000}-\x{200a}\x{2028}\x{2029}"
@@ -161,13 +174,14 @@ def read_body(
                 ignore_empty_lines=False,
                 invalid_row_handler=rows.handle,
             ),
+            # bytes, not text: the whole file was checked to be UTF-8 already
             convert_options=pcsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.binary()),
                 strings_can_be_null=False,
                 include_columns=list(wanted),
             ),
         )
-        columns = {field: table.column(name) for name, field in wanted.items()}
+        columns = {field: _text(table.column(name)) for name, field in wanted.items()}
         parsed = table.num_rows
     else:
         columns = {field: pa.array([], pa.string()) for field in wanted.values()}
@@ -176,7 +190,12 @@ def read_body(
         return None
     rows.refuse(count)
     numbers = np.delete(np.arange(first_number, first_number + count), rows.lines)
-    return PlainBody(columns, numbers.tolist(), rows.odd_rows, rows.odd_numbers)
+    return PlainBody(columns, numbers, rows.odd_rows, rows.odd_numbers)
+
+
+def _text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column read as bytes, as text: the same buffers."""
+    return pa.chunked_array([c.view(pa.string()) for c in column.chunks], pa.string())
 
 
 class _Odd:

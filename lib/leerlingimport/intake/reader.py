@@ -344,7 +344,7 @@ def _cleaned(
                 language=language,
             )
         )
-    return normalise_table(table), issues
+    return normalise_table(table, single_spaces=plain), issues
 
 
 BSN_SAMPLE = 200
