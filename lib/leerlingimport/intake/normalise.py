@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -265,31 +266,49 @@ def _split_full_names(table: pd.DataFrame) -> pd.DataFrame:
 def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
     """``12a`` → ``12`` + ``a`` when the file has no (filled) addition column."""
     out = table.copy()
-    if "house_number_suffix" not in out.columns:
-        out["house_number_suffix"] = pd.Series("", index=out.index, dtype="str")
     text = arrow(out["house_number"])
-    suffix = arrow(out["house_number_suffix"])
     # Only values with something besides digits can split: the regexes see those alone.
-    maybe = pc.fill_null(pc.and_(pc.invert(pc.utf8_is_digit(text)), pc.equal(suffix, "")), False)
-    number, addition = _house_parts(pc.filter(text, maybe))
-    number = pc.replace_with_mask(text, maybe, number)
-    addition = pc.replace_with_mask(suffix, maybe, addition)
+    maybe = pc.invert(pc.utf8_is_digit(text))
+    if "house_number_suffix" in out.columns:
+        suffix = arrow(out["house_number_suffix"])
+        maybe = pc.and_(maybe, pc.equal(suffix, ""))
+        suffix = pc.utf8_trim_whitespace(suffix)
+    else:
+        suffix = _empty_texts(len(text))
+    maybe = pc.fill_null(maybe, False)
+    number, addition = text, suffix
+    if pc.any(maybe).as_py():
+        some_number, some_addition = _house_parts(pc.filter(text, maybe))
+        number = pc.replace_with_mask(text, maybe, some_number)
+        some_addition = pc.utf8_trim_whitespace(some_addition)
+        addition = pc.replace_with_mask(suffix, maybe, some_addition)
     out["house_number"] = _series(number, out["house_number"])
-    out["house_number_suffix"] = _series(pc.utf8_trim_whitespace(addition), out["house_number"])
+    out["house_number_suffix"] = _series(addition, out["house_number"])
     return out
 
 
-_GLUED = r"^[^\s0-9/-][^\n]{0,9}$"  # what follows the digits in _HOUSE's glued branch
+def _empty_texts(count: int) -> pa.Array:
+    """``count`` empty strings."""
+    offsets = pa.py_buffer(np.zeros(count + 1, np.int64))
+    return pa.Array.from_buffers(pa.large_string(), count, [None, offsets, pa.py_buffer(b"")])
+
+
+_GLUED = r"^[^\s0-9/-][^\n]{0,9}$"  # after the digits, what only _HOUSE's glued branch takes
+_SEPARATED = r"^[-/]\S[^\n]{0,9}$"  # and one its separated branch takes: '-' or '/', then it
 
 
 def _house_parts(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     """_HOUSE's number and addition of each value (the value and '' where it does not match).
-    Digits and then a glued addition ('169II', '12a'), which the regex's first branch cannot
-    take, are cut without it: its captures cost a slow regex run per value."""
-    rest = pc.utf8_ltrim(values, characters="0123456789")
+    Digits and then a glued addition ('169II', '12a') or a '-' or '/' and an addition
+    ('154-1'), where the regex has only one way to match, are cut without it: its captures
+    cost a slow regex run per value."""
+    rest = pc.utf8_ltrim(values, characters="0123456789")  # the regex takes all digits
     digits = pc.subtract(pc.binary_length(values), pc.binary_length(rest))
-    simple = pc.and_(pc.greater(digits, 0), pc.match_substring_regex(rest, _GLUED))
-    number, addition = prefixes(values, digits.to_numpy(zero_copy_only=False)), rest
+    separated = pc.match_substring_regex(rest, _SEPARATED)
+    glued = pc.match_substring_regex(rest, _GLUED)
+    simple = pc.and_(pc.greater(digits, 0), pc.or_(glued, separated))
+    number = prefixes(values, digits.to_numpy(zero_copy_only=False))
+    addition = pc.if_else(separated, pc.utf8_slice_codeunits(rest, 1), rest)
     hard = pc.invert(simple)
     if pc.any(hard).as_py():
         some = pc.filter(values, hard)
