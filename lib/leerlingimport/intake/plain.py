@@ -13,7 +13,7 @@ gives its refusals: this reader only ever answers what that path would.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from leerlingimport.intake.text import (
     MAX_LINE,
     MAX_LINES,
     MAX_ODD_LINES,
+    DecodedText,
     PlainBody,
     lines_of,
 )
@@ -45,6 +46,7 @@ class PlainText:
     ends: list[int]  # the offset of the LF that ends each of the first lines
     head: list[str]  # the first HEAD_LINES lines
     prefix: str  # the first SNIFFED characters
+    mixed_lines: tuple[int, ...] = ()  # as ``text.DecodedText`` has them
 
 
 def scan(data: bytes) -> PlainText | None:
@@ -58,6 +60,20 @@ def scan(data: bytes) -> PlainText | None:
         return None
     if not data.isascii() and not _utf8(data):
         return None
+    return _lines(data, encoding)
+
+
+def scan_text(decoded: DecodedText) -> PlainText | None:
+    """A file in another encoding, decoded by ``text.decode``, as a PlainText of its text in
+    UTF-8; None as for ``scan``."""
+    if '"' in decoded.text:
+        return None
+    plain = _lines(decoded.text.encode(), decoded.encoding)
+    return replace(plain, mixed_lines=decoded.other_encoding_lines) if plain else None
+
+
+def _lines(data: bytes, encoding: str) -> PlainText | None:
+    """UTF-8 ``data`` without quotes, NUL or U+FFFD, as a PlainText if its lines allow."""
     octets = np.frombuffer(data, np.uint8)
     newlines = octets == ord("\n")
     if b"\r" in data:

@@ -30,7 +30,7 @@ from leerlingimport.intake.normalise import (
     split_full_name,
     strip_hidden,
 )
-from leerlingimport.intake.plain import HEAD_LINES, PlainText, read_body, scan, tidy
+from leerlingimport.intake.plain import HEAD_LINES, PlainText, read_body, scan, scan_text, tidy
 from leerlingimport.intake.safety import ensure_parser_safety
 from leerlingimport.intake.sheets import (
     EXCEL_EPOCH,
@@ -139,6 +139,9 @@ def _sheets(detected: Detected) -> list[_Sheet]:
         if plain is not None:
             return [_plain_sheet(plain)]
         decoded = decode(detected.data)
+        plain = scan_text(decoded)
+        if plain is not None:
+            return [_plain_sheet(plain)]
         delimiter = sniff_delimiter(decoded.text)
         fmt = FileFormat(
             "csv", decoded.encoding, delimiter, mixed_lines=decoded.other_encoding_lines
@@ -170,7 +173,7 @@ def _plain_sheet(plain: PlainText) -> _Sheet:
     delimiter = sniff_delimiter(plain.prefix)
     head = [line.split(delimiter) for line in plain.head[:HEADER_SEARCH_ROWS]]
     _refuse_too_wide(head)
-    fmt = FileFormat("csv", plain.encoding, delimiter)
+    fmt = FileFormat("csv", plain.encoding, delimiter, mixed_lines=plain.mixed_lines)
     return _Sheet(head, range(1, plain.line_count + 1), fmt, False, plain.head, plain=plain)
 
 
