@@ -45,7 +45,7 @@ class PlainText:
     line_count: int  # the lines ``text.lines_of`` gives for the whole text
     ends: list[int]  # the offset of the LF that ends each of the first lines
     head: list[str]  # the first HEAD_LINES lines
-    prefix: str  # the first SNIFFED characters
+    prefix: str  # what the delimiter sniffer needs of the text's first SNIFFED characters
     mixed_lines: tuple[int, ...] = ()  # as ``text.DecodedText`` has them
 
 
@@ -88,16 +88,11 @@ def _lines(data: bytes, encoding: str) -> PlainText | None:
     while end >= 0 and len(ends) < HEAD_LINES:
         ends.append(end)
         end = data.find(b"\n", end + 1)
-    head = data[: ends[-1] + 1] if len(ends) == HEAD_LINES else data
-    return PlainText(
-        data,
-        encoding,
-        breaks + (0 if data.endswith(b"\n") else 1),
-        ends,
-        lines_of(head.decode()),
-        # 4 bytes a character at most; only a character cut off at the end is ignored
-        data[: 4 * SNIFFED + 4].decode("utf-8", "ignore")[:SNIFFED],
-    )
+    head = (data[: ends[-1] + 1] if len(ends) == HEAD_LINES else data).decode()
+    count = breaks + (0 if data.endswith(b"\n") else 1)
+    # The sniffer splits its characters into lines and looks at the first 30: whole lines
+    # of the head, unless the head is longer than what it sees.
+    return PlainText(data, encoding, count, ends, lines_of(head), head[:SNIFFED])
 
 
 def _short_lines(data: bytes, newlines: npt.NDArray[np.bool_]) -> bool:
