@@ -1,12 +1,13 @@
-"""The fast reader for the usual delimited text: UTF-8, no quotes, lines ending in LF or CRLF.
+"""The fast reader for the usual delimited text: no quotes, lines ending in LF or CRLF.
 
-Such a file is never decoded or split in Python as a whole. numpy finds its line breaks (for
-the limits and the row numbers), pyarrow's CSV reader (in C) parses the body and hands each row
-with another number of fields than the header to ``invalid_row_handler`` with its line, and one
-RE2 pass over the body tells whether any value could need a per-column clean-up at all.
+Such a file in UTF-8 is never decoded or split in Python as a whole (one in another encoding
+is decoded by ``text.decode`` as ever, then read as its UTF-8). numpy counts its line breaks
+(for the limits and the row numbers), pyarrow's CSV reader (in C) parses the body and hands
+each row with another number of fields than the header to ``invalid_row_handler`` with its
+line, and one RE2 pass over the body tells whether any value could need a per-column clean-up.
 
-Every other file (another encoding, quotes, a lone CR, NUL or U+FFFD, a line that may be too
-long, too many lines) gets None from ``scan`` and is read by ``text`` as before, which also
+Every other file (quotes, a lone CR, NUL or U+FFFD, a line that may be too long, too many
+lines) gets None from ``scan`` and ``scan_text`` and is read by ``text`` as before, which also
 gives its refusals: this reader only ever answers what that path would.
 """
 

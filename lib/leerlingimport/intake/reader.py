@@ -99,7 +99,7 @@ class _Sheet:
     epoch: dt.date = EXCEL_EPOCH  # day zero of the workbook's date serials
     hidden: bool = False  # a hidden sheet is read only when no visible one holds the pupils
     hidden_used: bool = False
-    plain: PlainText | None = None  # a quote-free UTF-8 text file, for the fastest reader
+    plain: PlainText | None = None  # quote-free text, for the fastest reader (``plain``)
 
 
 def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
@@ -169,7 +169,7 @@ def _sheets(detected: Detected) -> list[_Sheet]:
 
 
 def _plain_sheet(plain: PlainText) -> _Sheet:
-    """The sheet of a quote-free UTF-8 file, as the lines of its decoded text would give it."""
+    """The sheet of a quote-free text file, as the lines of its decoded text would give it."""
     delimiter = sniff_delimiter(plain.prefix)
     head = [line.split(delimiter) for line in plain.head[:HEADER_SEARCH_ROWS]]
     _refuse_too_wide(head)
@@ -272,7 +272,7 @@ def _from_sheet(
         )
     table, odd_rows, odd_numbers = _body(sheet, header_index, mapping.fields, len(headers))
     fields = list(mapping.fields)
-    # A quote-free UTF-8 body without a sign of anything to clean skips those passes.
+    # A quote-free body without a sign of anything to clean skips those passes.
     plain = sheet.plain is not None and tidy(sheet.plain, header_index + 1, str(fmt.delimiter))
     table, skipped = _pupil_rows(table, fields, plain)
     if skipped:
