@@ -139,6 +139,8 @@ _INVISIBLE = re.compile(r"[\ufeff\u00a0\u200b\u200c\u200d\u2060\s._\-]+")
 
 def normalise_header(text: str) -> str:
     """``' Geb. Datum'`` → ``'gebdatum'``: the form headers are compared in."""
+    if text.isascii():  # nothing to decompose; casefold is lower
+        return _INVISIBLE.sub("", text).lower()
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _INVISIBLE.sub("", plain).casefold()
@@ -210,7 +212,8 @@ def map_headers(headers: list[str]) -> HeaderMap:
 
 def header_score(cells: list[str]) -> int:
     """How much a row looks like a header row: the number of distinct known fields in it."""
-    found = {field_for(c) for c in cells if c}
+    keys = [normalise_header(c) for c in cells if c]
+    found = {"surname" if k == AMBIGUOUS_NAME else _LOOKUP.get(k) for k in keys}
     found.discard(None)
-    forbidden = sum(1 for c in cells if c and is_forbidden(c))
+    forbidden = sum(1 for k in keys if any(word in k for word in FORBIDDEN_WORDS))
     return len(found) + forbidden

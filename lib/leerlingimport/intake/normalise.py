@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from leerlingimport.schema import NAME_FIELDS
-from leerlingimport.textops import any_match, arrow
+from leerlingimport.textops import any_match, arrow, prefixes
 
 PREFIXES = (
     "van der",
@@ -77,22 +78,36 @@ _HOUSE = (
 _SPACES = re.compile(r"\s+")
 
 
-def normalise_table(table: pd.DataFrame) -> pd.DataFrame:
-    """A cleaned copy of the canonical table; the input is not changed."""
+def normalise_table(table: pd.DataFrame, *, single_spaces: bool = False) -> pd.DataFrame:
+    """A cleaned copy of the canonical table; the input is not changed. ``single_spaces``:
+    the caller knows that no value has whitespace but single spaces between other
+    characters (``plain.tidy``)."""
     out = table.copy()
     if "full_name" in out.columns:
         out = _split_full_names(out)
+        single_spaces = False  # said of the file's values, not of the parts made here
     for column in (*NAME_FIELDS, "group_name", "city", "street"):
         if column in out.columns:
-            out[column] = clean_names(out[column])
+            out[column] = clean_names(out[column], single_spaces=single_spaces)
     if "postcode" in out.columns:
         out["postcode"] = normalise_postcodes(out["postcode"])
     if "sex" in out.columns:
-        codes = out["sex"].str.lower().map(SEX_CODES)
-        out["sex"] = codes.fillna(out["sex"]).astype("str")
+        out["sex"] = normalise_sex(out["sex"])
     if "house_number" in out.columns:
         out = _split_house_numbers(out)
     return out
+
+
+_SEX_FROM = pa.array(list(SEX_CODES), pa.large_string())
+_SEX_TO = pa.array(list(SEX_CODES.values()), pa.large_string())
+
+
+def normalise_sex(values: pd.Series) -> pd.Series:
+    """The code of a sex a file writes in a word or a number (``SEX_CODES``, in any case);
+    anything else as given."""
+    text = arrow(values)
+    codes = pc.take(_SEX_TO, pc.index_in(pc.utf8_lower(text), value_set=_SEX_FROM))
+    return _series(pc.coalesce(codes, text), values)
 
 
 _BREAKS = r"[\t\n\r\x0b\x0c\x85\x{2028}\x{2029}]"  # line breaks inside a value: a space
@@ -162,27 +177,50 @@ def clean_name(value: str) -> str:
 
 
 _UNTIDY = r"^\s|\s$|\s\s|[^\S ]|[^\x00-\x7f]"  # odd whitespace, or non-ASCII (maybe not NFC)
-_UNTIDY_INSIDE = r"\s\s|[^\S ]|[^\x00-\x7f]"
+_UNTIDY_SPACE = r"\s\s|[^\S ]"  # without these, _UNTIDY is an edge space or a non-ASCII character
 
 
-def clean_names(values: pd.Series) -> pd.Series:
-    """``clean_name`` for a whole column: one pass finds the values that need it."""
+def clean_names(values: pd.Series, *, single_spaces: bool = False) -> pd.Series:
+    """``clean_name`` for a whole column of text (none missing): one pass over the column
+    run together finds whether it has odd whitespace; then only the values that may change
+    (that whitespace, an edge space, a non-ASCII character) are cleaned. ``single_spaces``:
+    the caller knows no value has whitespace but single spaces between other characters."""
     text = arrow(values)
-    edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
-    if not pc.any(edges).as_py() and not any_match(values, _UNTIDY_INSIDE):
-        return values  # the column as a whole shows no sign: no pass per value
-    untidy = pc.match_substring_regex(text, _UNTIDY)
-    subset = pc.utf8_normalize(pc.filter(text, untidy), "NFC")
-    subset = pc.utf8_trim_whitespace(pc.replace_substring_regex(subset, r"\s+", " "))
+    spaced = not single_spaces and any_match(values, _UNTIDY_SPACE)
+    if spaced:
+        untidy = pc.match_substring_regex(text, _UNTIDY)
+    else:  # no whitespace but single spaces: the same values, without a regex per value
+        untidy = pc.invert(pc.string_is_ascii(text))
+        if not single_spaces:
+            edges = pc.or_(pc.starts_with(text, " "), pc.ends_with(text, " "))
+            untidy = pc.or_(edges, untidy)
+    if not pc.any(untidy).as_py():
+        return values
+    given = pc.filter(text, untidy)
+    subset = pc.utf8_normalize(given, "NFC")  # NFC never makes ASCII whitespace
+    if spaced:
+        subset = pc.replace_substring_regex(subset, r"\s+", " ")
+    subset = pc.utf8_trim_whitespace(subset)
+    if pc.all(pc.equal(subset, given)).as_py():
+        return values
     return _series(pc.replace_with_mask(text, untidy, subset), values)
+
+
+_CANONICAL_POSTCODE = r"^[1-9][0-9]{3} [A-Z]{2}$"  # as normalise_postcodes leaves a postcode
 
 
 def normalise_postcodes(values: pd.Series) -> pd.Series:
     """``1234ab`` → ``1234 AB``; anything else as given (trimmed)."""
     text = arrow(values)
-    tidy = pc.utf8_upper(pc.replace_substring_regex(text, _POSTCODE, r"\1 \2"))
-    matched = pc.match_substring_regex(text, _POSTCODE)
-    return _series(pc.if_else(matched, tidy, pc.utf8_trim_whitespace(text)), values)
+    canonical = pc.match_substring_regex(text, _CANONICAL_POSTCODE)  # one DFA pass
+    if pc.all(canonical).as_py():
+        return values
+    other = pc.invert(pc.fill_null(canonical, False))
+    some = pc.filter(text, other)
+    tidy = pc.utf8_upper(pc.replace_substring_regex(some, _POSTCODE, r"\1 \2"))
+    matched = pc.match_substring_regex(some, _POSTCODE)
+    some = pc.if_else(matched, tidy, pc.utf8_trim_whitespace(some))
+    return _series(pc.replace_with_mask(text, other, some), values)
 
 
 def _series(array: pa.Array, like: pd.Series) -> pd.Series:
@@ -228,23 +266,58 @@ def _split_full_names(table: pd.DataFrame) -> pd.DataFrame:
 def _split_house_numbers(table: pd.DataFrame) -> pd.DataFrame:
     """``12a`` → ``12`` + ``a`` when the file has no (filled) addition column."""
     out = table.copy()
-    if "house_number_suffix" not in out.columns:
-        out["house_number_suffix"] = pd.Series("", index=out.index, dtype="str")
     text = arrow(out["house_number"])
-    suffix = arrow(out["house_number_suffix"])
     # Only values with something besides digits can split: the regexes see those alone.
-    maybe = pc.fill_null(pc.and_(pc.invert(pc.utf8_is_digit(text)), pc.equal(suffix, "")), False)
-    some = pc.filter(text, maybe)
-    parts = pc.extract_regex(some, _HOUSE)
-    split = parts.is_valid()
-    glued_or_separated = pc.binary_join_element_wise(
-        parts.field("separated"), parts.field("glued"), pa.scalar("", text.type)
-    )
-    suffix_none = pa.scalar("", suffix.type)
-    number = pc.replace_with_mask(text, maybe, pc.if_else(split, parts.field("number"), some))
-    addition = pc.replace_with_mask(
-        suffix, maybe, pc.if_else(split, glued_or_separated, suffix_none)
-    )
+    maybe = pc.invert(pc.utf8_is_digit(text))
+    if "house_number_suffix" in out.columns:
+        suffix = arrow(out["house_number_suffix"])
+        maybe = pc.and_(maybe, pc.equal(suffix, ""))
+        suffix = pc.utf8_trim_whitespace(suffix)
+    else:
+        suffix = _empty_texts(len(text))
+    maybe = pc.fill_null(maybe, False)
+    number, addition = text, suffix
+    if pc.any(maybe).as_py():
+        some_number, some_addition = _house_parts(pc.filter(text, maybe))
+        number = pc.replace_with_mask(text, maybe, some_number)
+        some_addition = pc.utf8_trim_whitespace(some_addition)
+        addition = pc.replace_with_mask(suffix, maybe, some_addition)
     out["house_number"] = _series(number, out["house_number"])
-    out["house_number_suffix"] = _series(pc.utf8_trim_whitespace(addition), out["house_number"])
+    out["house_number_suffix"] = _series(addition, out["house_number"])
     return out
+
+
+def _empty_texts(count: int) -> pa.Array:
+    """``count`` empty strings."""
+    offsets = pa.py_buffer(np.zeros(count + 1, np.int64))
+    return pa.Array.from_buffers(pa.large_string(), count, [None, offsets, pa.py_buffer(b"")])
+
+
+_GLUED = r"^[^\s0-9/-][^\n]{0,9}$"  # after the digits, what only _HOUSE's glued branch takes
+_SEPARATED = r"^[-/]\S[^\n]{0,9}$"  # and one its separated branch takes: '-' or '/', then it
+
+
+def _house_parts(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """_HOUSE's number and addition of each value (the value and '' where it does not match).
+    Digits and then a glued addition ('169II', '12a') or a '-' or '/' and an addition
+    ('154-1'), where the regex has only one way to match, are cut without it: its captures
+    cost a slow regex run per value."""
+    rest = pc.utf8_ltrim(values, characters="0123456789")  # the regex takes all digits
+    digits = pc.subtract(pc.binary_length(values), pc.binary_length(rest))
+    separated = pc.match_substring_regex(rest, _SEPARATED)
+    glued = pc.match_substring_regex(rest, _GLUED)
+    simple = pc.and_(pc.greater(digits, 0), pc.or_(glued, separated))
+    number = prefixes(values, digits.to_numpy(zero_copy_only=False))
+    addition = pc.if_else(separated, pc.utf8_slice_codeunits(rest, 1), rest)
+    hard = pc.invert(simple)
+    if pc.any(hard).as_py():
+        some = pc.filter(values, hard)
+        parts = pc.extract_regex(some, _HOUSE)
+        split = parts.is_valid()
+        none = pa.scalar("", values.type)
+        glued_or_separated = pc.binary_join_element_wise(
+            parts.field("separated"), parts.field("glued"), none
+        )
+        number = pc.replace_with_mask(number, hard, pc.if_else(split, parts.field("number"), some))
+        addition = pc.replace_with_mask(addition, hard, pc.if_else(split, glued_or_separated, none))
+    return number, addition

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
+import pyarrow.compute as pc
 
 from leerlingimport.intake import edexml
 from leerlingimport.intake.containers import (
@@ -29,6 +30,7 @@ from leerlingimport.intake.normalise import (
     split_full_name,
     strip_hidden,
 )
+from leerlingimport.intake.plain import HEAD_LINES, PlainText, read_body, scan, scan_text, tidy
 from leerlingimport.intake.safety import ensure_parser_safety
 from leerlingimport.intake.sheets import (
     EXCEL_EPOCH,
@@ -50,7 +52,7 @@ from leerlingimport.intake.text import (
 )
 from leerlingimport.issues import Issue, Language, bounded, file_errors, make_issue
 from leerlingimport.schema import SOURCE_ROW
-from leerlingimport.textops import any_match, matches
+from leerlingimport.textops import any_match, arrow, matches
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_SCORE = 3
@@ -97,6 +99,7 @@ class _Sheet:
     epoch: dt.date = EXCEL_EPOCH  # day zero of the workbook's date serials
     hidden: bool = False  # a hidden sheet is read only when no visible one holds the pupils
     hidden_used: bool = False
+    plain: PlainText | None = None  # quote-free text, for the fastest reader (``plain``)
 
 
 def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingested:
@@ -132,7 +135,13 @@ def ingest(data: bytes, name: str = "", *, language: Language = "nl") -> Ingeste
 
 def _sheets(detected: Detected) -> list[_Sheet]:
     if detected.container == "csv":
+        plain = scan(detected.data)
+        if plain is not None:
+            return [_plain_sheet(plain)]
         decoded = decode(detected.data)
+        plain = scan_text(decoded)
+        if plain is not None:
+            return [_plain_sheet(plain)]
         delimiter = sniff_delimiter(decoded.text)
         fmt = FileFormat(
             "csv", decoded.encoding, delimiter, mixed_lines=decoded.other_encoding_lines
@@ -157,6 +166,15 @@ def _sheets(detected: Detected) -> list[_Sheet]:
         )
         for g in grids
     ]
+
+
+def _plain_sheet(plain: PlainText) -> _Sheet:
+    """The sheet of a quote-free text file, as the lines of its decoded text would give it."""
+    delimiter = sniff_delimiter(plain.prefix)
+    head = [line.split(delimiter) for line in plain.head[:HEADER_SEARCH_ROWS]]
+    _refuse_too_wide(head)
+    fmt = FileFormat("csv", plain.encoding, delimiter, mixed_lines=plain.mixed_lines)
+    return _Sheet(head, range(1, plain.line_count + 1), fmt, False, plain.head, plain=plain)
 
 
 def _refuse_too_wide(rows: Sequence[Sequence[object]]) -> None:
@@ -253,36 +271,68 @@ def _from_sheet(
             )
         )
     table, odd_rows, odd_numbers = _body(sheet, header_index, mapping.fields, len(headers))
-    for f in mapping.fields:
-        table[f] = table[f].str.strip()
-    kept = (table[list(mapping.fields)] != "").any(axis=1)  # blank rows, rows of separators only
-    table = table[kept].reset_index(drop=True)
-    table, skipped = _without_notes(table, list(mapping.fields))
+    fields = list(mapping.fields)
+    # A quote-free body without a sign of anything to clean skips those passes.
+    plain = sheet.plain is not None and tidy(sheet.plain, header_index + 1, str(fmt.delimiter))
+    table, skipped = _pupil_rows(table, fields, plain)
     if skipped:
         rows = bounded([str(r) for r in skipped], 8, language)
         issues.append(make_issue("rows-skipped", detail=rows, language=language))
-    if not sheet.spreadsheet:
+    if not sheet.spreadsheet and odd_rows:
         kept_rows = set(table[SOURCE_ROW])
         issues += _field_count_issues(odd_rows, odd_numbers, kept_rows, len(headers), language)
     if table.empty:
         issues.append(make_issue("no-data-rows", language=language))
     if sheet.spreadsheet:
         issues += _formula_issues(detected, language)
-    table, more = _cleaned(table, list(mapping.fields), mapping.sources, language)
+    table, more = _cleaned(table, fields, mapping.sources, language, plain=plain)
     return Ingested(table, fmt, mapping.sources, mapping.dropped, [*issues, *more])
 
 
+def _pupil_rows(
+    table: pd.DataFrame, fields: list[str], plain: bool
+) -> tuple[pd.DataFrame, list[int]]:
+    """The rows with a pupil, values trimmed: without blank rows (separators only) and note
+    rows (returned by number). ``plain``: no value has a space to trim or a note's sign."""
+    if not plain:
+        table = table.assign(**{f: table[f].str.strip() for f in fields})
+    blank = _blank_rows(table, fields)
+    if blank is not None:
+        table = table[~blank].reset_index(drop=True)
+    return (table, []) if plain else _without_notes(table, fields)
+
+
+def _blank_rows(table: pd.DataFrame, fields: list[str]) -> pd.Series | None:
+    """The rows whose ``fields`` are all empty; None if there are none (one column without
+    an empty value says so)."""
+    if not fields:
+        return pd.Series(True, index=table.index)
+    blank = None
+    for f in fields:
+        empty = pc.fill_null(pc.equal(arrow(table[f]), ""), False)
+        if not pc.any(empty).as_py():
+            return None
+        blank = empty if blank is None else pc.and_(blank, empty)
+    return pd.Series(blank, index=table.index, dtype="bool") if blank is not None else None
+
+
 def _cleaned(
-    table: pd.DataFrame, fields: list[str], sources: dict[str, str], language: Language
+    table: pd.DataFrame,
+    fields: list[str],
+    sources: dict[str, str],
+    language: Language,
+    *,
+    plain: bool = False,
 ) -> tuple[pd.DataFrame, list[Issue]]:
     """The normalised table, and warnings for what cleaning changed that a person should
-    check: hidden characters removed, a full name split into its parts."""
+    check: hidden characters removed, a full name split into its parts. ``plain``: no value
+    has double-encoded text, Excel's ="..." or hidden characters (``plain.tidy``)."""
     issues = []
-    table, repaired = repair_text(table, fields)
+    table, repaired = (table, []) if plain else repair_text(table, fields)
     if repaired:
         shown = bounded(sorted(set(repaired)), 3, language)
         issues.append(make_issue("garbled-text-repaired", detail=shown, language=language))
-    table, hidden = strip_hidden(table, fields)
+    table, hidden = (table, []) if plain else strip_hidden(table, fields)
     if hidden:
         rows = bounded([str(r) for r in sorted(hidden)], 8, language)
         issues.append(make_issue("hidden-characters-removed", detail=rows, language=language))
@@ -297,10 +347,11 @@ def _cleaned(
                 language=language,
             )
         )
-    return normalise_table(table), issues
+    return normalise_table(table, single_spaces=plain), issues
 
 
 BSN_SAMPLE = 200
+assert HEADER_SEARCH_ROWS + 1 + BSN_SAMPLE <= HEAD_LINES  # plain.scan decodes no more lines
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "card_number": "pasnummer",
@@ -388,13 +439,20 @@ def _body(
     sheet: _Sheet, header_index: int, fields: dict[str, int], width: int
 ) -> tuple[pd.DataFrame, Sequence[Sequence[Cell]], Sequence[int]]:
     """The table of the rows below the header, and the rows whose field count may be off."""
-    if sheet.lines is None:
+    delimiter = str(sheet.fmt.delimiter)
+    if sheet.plain is not None:
+        body = read_body(sheet.plain, header_index + 1, delimiter, fields, width)
+        if body is None:  # pyarrow counted other rows than lines: split the text instead
+            lines = lines_of(sheet.plain.data.decode())[header_index + 1 :]
+            body = read_plain_body(lines, header_index + 2, delimiter, fields, width)
+    elif sheet.lines is None:
         rows, numbers = sheet.rows[header_index + 1 :], sheet.numbers[header_index + 1 :]
         columns = _columns(rows, fields, width, sheet.epoch)
         return _table(columns, list(numbers)), rows, numbers
-    body = read_plain_body(
-        sheet.lines[header_index + 1 :], header_index + 2, str(sheet.fmt.delimiter), fields, width
-    )
+    else:
+        body = read_plain_body(
+            sheet.lines[header_index + 1 :], header_index + 2, delimiter, fields, width
+        )
     table = pd.DataFrame({f: pd.Series(a, dtype="str") for f, a in body.columns.items()})
     table[SOURCE_ROW] = pd.Series(body.numbers, dtype="int64")
     if body.odd_rows:

@@ -10,10 +10,15 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leerlingimport.intake.containers import Refused, utf16_without_bom
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 DELIMITERS = (";", ",", "\t", "|")
 MAX_LINE = 65_536  # characters: a pupil row is a few hundred; longer is not a pupil file
@@ -205,7 +210,7 @@ class PlainBody:
     have the header's number of fields (split in Python, reported by the caller)."""
 
     columns: dict[str, Any]  # field → pyarrow string array, for the well-formed lines
-    numbers: list[int]  # their row numbers
+    numbers: Sequence[int] | npt.NDArray[np.int64]  # their row numbers
     odd_rows: list[list[str]]
     odd_numbers: list[int]
 
