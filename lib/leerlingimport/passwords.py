@@ -26,6 +26,7 @@ from leerlingimport.dates import local_date, school_year
 from leerlingimport.db import writing
 from leerlingimport.db.bulk import bulk_insert
 from leerlingimport.db.chunks import chunks
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import (
     Card,
     Change,
@@ -231,5 +232,5 @@ def _waiting(conn: Connection, run: Run) -> pd.DataFrame:
         .order_by(Customer.id)
     )
     result = conn.execute(query)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame = result_frame(result)
     return frame.astype({"own_password": "bool", "has_password": "bool"})

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from leerlingimport.artifacts import load_table
 from leerlingimport.customers import customer_by_card
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import (
     Card,
     Change,
@@ -91,7 +92,7 @@ def describe_customers(conn: Connection, customers: list[int]) -> pd.DataFrame:
         .where(Customer.id.in_(customers))
         .order_by(Customer.id)
     )
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame = result_frame(result)
     kinds = conn.execute(
         select(Subscription.customer_id, Subscription.kind).where(
             Subscription.customer_id.in_(customers), Subscription.status == "active"
@@ -190,7 +191,7 @@ def _must_be_candidate(
             Customer.birth_date,
         ).where(Customer.id == customer)
     )
-    stored = pd.DataFrame(result.all(), columns=list(result.keys()))
+    stored = result_frame(result)
     if person_pairs(pupil, stored).empty:
         raise ConflictError(
             f"De klant met pasnummer {card} heeft niet de naam en geboortedatum van rij {row}; "

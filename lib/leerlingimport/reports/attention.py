@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, select
 
 from leerlingimport.artifacts import load_table
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.display import pseudonym, pseudonym_key
 from leerlingimport.names import name_key
@@ -110,7 +111,7 @@ def ambiguous(
         .outerjoin(School, School.id == Enrollment.school_id)
         .where(Customer.name_key.in_(keys), Customer.birth_date.in_(births))
     )
-    found = pd.DataFrame(result.all(), columns=list(result.keys()))
+    found = result_frame(result)
     pairs = person_pairs(rows, found).merge(
         found.rename(columns={"customer_id": "candidate"}), on="candidate"
     )
@@ -149,7 +150,7 @@ def leavers_with_loans(
         .where(Loan.customer_id.in_(customers), Loan.returned_at.is_(None))
         .order_by(Loan.customer_id, Loan.due_on, Loan.id)
     )
-    loans = pd.DataFrame(result.all(), columns=list(result.keys()))
+    loans = result_frame(result)
     frame = loans.merge(leavers[["customer_id", "student_key"]], on="customer_id")
     frame = frame.merge(people(conn, customers), on="customer_id", how="left")
     frame["pupil"] = _pupils(frame, data_dir)

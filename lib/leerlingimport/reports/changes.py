@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from leerlingimport.artifacts import load_table
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import Card, Change, Customer, Enrollment, School
 from leerlingimport.display import HIDDEN, pseudonym, pseudonym_key
 
@@ -64,7 +65,7 @@ def logged_changes(
         .where(Change.run_id == run_pk)
         .order_by(Change.id)
     )
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame = result_frame(result)
     frame["kind"] = frame["action"].map(ACTION_KIND)
     frame.loc[frame["field"] == "card_number", "kind"] = "card"
     customers = [int(c) for c in frame["customer_id"].unique()]
@@ -133,7 +134,7 @@ def people(conn: Connection, customers: list[int]) -> pd.DataFrame:
             Customer.id.in_(customers)
         )
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return result_frame(result)
 
 
 def primary_cards(conn: Connection, customers: list[int]) -> dict[int, str]:
