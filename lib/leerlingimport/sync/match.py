@@ -14,11 +14,15 @@ A customer is never claimed by two rows, and twins are never merged.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from leerlingimport.names import folded, name_keys
 from leerlingimport.schema import SOURCE_ROW
-from leerlingimport.sync.state import State
+
+if TYPE_CHECKING:  # the state module asks ``settled`` which rows it must look up
+    from leerlingimport.sync.state import State
 
 SKIP_CARD_TAKEN = "card-number-taken"
 SKIP_AMBIGUOUS = "ambiguous-match"
@@ -46,6 +50,30 @@ def duplicate_keys(here: pd.DataFrame) -> list[str]:
     once the school ignores leading zeros)."""
     counts = here["student_key"].value_counts()
     return sorted(str(k) for k in counts[counts > 1].index)
+
+
+def settled(rows: pd.DataFrame, here: pd.DataFrame, cards: pd.DataFrame) -> pd.Series:
+    """The rows whose match no person elsewhere can change: valid, their student key owned
+    here by the same child (``_check_identity`` passes), and no card of somebody else. Each is
+    matched by student number and never skipped, protected or matched by personal data, so the
+    state need not look up the people it may be. Every other row is looked up."""
+    if "row_ok" not in rows.columns or rows.empty or here.empty:
+        return pd.Series(False, index=rows.index)
+    owners = key_owners(here).set_index("student_key")
+    owner = rows["student_key"].map(owners["customer_id"])
+    holders = cards.drop_duplicates("number").set_index("number")["customer_id"]
+    nothing = pd.Series(float("nan"), index=rows.index)
+    holder = rows["card_number"].map(holders) if len(holders) else nothing
+    found = rows["row_ok"].astype(bool) & owner.notna() & (holder.isna() | (holder == owner))
+    if not found.any():
+        return found
+    numbered = rows[found]
+    stored = owners.reindex(numbered["student_key"])
+    stored.index = numbered.index
+    row, old = _identity(numbered), _identity(stored)
+    birth_differs = row["birth"].notna() & old["birth"].notna() & (row["birth"] != old["birth"])
+    same = (~birth_differs & _same_name(row, old)).reindex(rows.index, fill_value=False)
+    return found & same.astype(bool)
 
 
 def match_rows(rows: pd.DataFrame, state: State) -> pd.DataFrame:
