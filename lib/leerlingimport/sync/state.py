@@ -24,7 +24,7 @@ from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
-from leerlingimport.sync.match import settled
+from leerlingimport.sync.match import settled, text_in
 from leerlingimport.validation import normalise_student_numbers
 
 PERSON = [
@@ -117,7 +117,7 @@ def candidates(state: State, rows: pd.DataFrame) -> set[int]:
     """Every customer a plan of ``rows`` on ``state`` may match (by student key, card or
     personal data): what a run locks before it plans (``locks.lock_customers``)."""
     keys = set(rows["student_key"]) - {""} if len(rows) else set()
-    owners = state.here.loc[state.here["student_key"].isin(list(keys)), "customer_id"]
+    owners = state.here.loc[text_in(state.here["student_key"], keys), "customer_id"]
     found = [owners, state.cards["customer_id"], state.people["customer_id"]]
     return set(ids(pd.concat(found).dropna().unique()))
 
