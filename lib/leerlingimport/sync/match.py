@@ -152,13 +152,17 @@ def _same_name(row: pd.DataFrame, old: pd.DataFrame) -> pd.Series:
 
 
 def _identity(frame: pd.DataFrame) -> pd.DataFrame:
-    initials = frame["initials"].fillna("").astype("str").str.replace(r"[.\s]", "", regex=True)
+    """The name key, the folded first name, its initial (or, without one, the first folded
+    initial: folding drops the dots and spaces) and the birth date."""
     first = folded(frame["first_name"])
+    bare = (first == "").to_numpy()
+    initial = first.str.slice(0, 1).to_numpy(dtype="object")
+    initial[bare] = folded(frame["initials"][bare]).str.slice(0, 1).to_numpy(dtype="object")
     return pd.DataFrame(
         {
             "name": name_keys(frame["prefix"], frame["surname"]),
             "first": first,
-            "initial": first.str.slice(0, 1).where(first != "", folded(initials).str.slice(0, 1)),
+            "initial": pd.Series(initial, index=frame.index, dtype="str"),
             "birth": pd.to_datetime(frame["birth_date"]).dt.normalize(),
         },
         index=frame.index,
@@ -215,15 +219,20 @@ def _person_keys(frame: pd.DataFrame) -> pd.DataFrame:
         {
             "name": name_keys(frame["prefix"], frame["surname"]),
             "first": folded(frame["first_name"]),
-            "initials": frame["initials"]
-            .fillna("")
-            .astype("str")
-            .str.replace(r"[.\s]", "", regex=True)
-            .str.upper(),
+            "initials": _bare_initials(frame["initials"]),
             "birth": pd.to_datetime(frame["birth_date"]).dt.normalize(),
         },
         index=frame.index,
     )
+
+
+def _bare_initials(values: pd.Series) -> pd.Series:
+    """Initials without dots or spaces, in capitals ("j. p." is "JP"), worked out once per
+    distinct value (a school has a few hundred; Python's ``re`` per value was most of it)."""
+    text = values.fillna("").astype("str")
+    distinct = pd.Series(text.unique(), dtype="str")
+    bare = distinct.str.replace(r"[.\s]", "", regex=True).str.upper()
+    return text.map(pd.Series(bare.to_numpy(), index=distinct)).astype("str")
 
 
 def protected_customers(rows: pd.DataFrame, state: State) -> set[int]:
