@@ -112,7 +112,7 @@ def match_rows(rows: pd.DataFrame, state: State) -> pd.DataFrame:
     out.loc[use_card, "customer_id"] = by_card[use_card]
     out.loc[use_card, "matched_by"] = "card"
     _claim_twice(out)
-    _check_identity(out, known_people(state))
+    _check_identity(out, state.known)
     return _match_people(out, state)
 
 

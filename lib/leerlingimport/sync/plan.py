@@ -23,7 +23,6 @@ from leerlingimport.sync.findings import Hold, plan_issues
 from leerlingimport.sync.match import (
     SKIP_IDENTITY,
     duplicate_keys,
-    known_people,
     match_rows,
     protected_customers,
     ranked,
@@ -70,7 +69,7 @@ def plan_sync(
     """Decide everything an import of ``checked`` would do at the school of ``state``.
     ``other_schools`` holds the hold thresholds of the schools transfers may come from."""
     matched = match_rows(checked.valid.reset_index(drop=True), state)
-    people = known_people(state)
+    people = state.known
     rows = _classify(matched, state, people)
     diffs = _diffs(rows, people, state.here, school, columns, set(state.cards["number"]))
     changed = set(diffs.loc[diffs["target"] != "", "row"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -24,7 +25,7 @@ from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
-from leerlingimport.sync.match import settled, text_in
+from leerlingimport.sync.match import known_people, settled, text_in
 from leerlingimport.validation import normalise_student_numbers
 
 PERSON = [
@@ -55,6 +56,12 @@ class State:
     people: pd.DataFrame  # customers who may match by card or personal data, with where they are
     loans: pd.DataFrame  # customer_id, outstanding: open loans of this school's active pupils
     schools: pd.DataFrame  # school_id, brin, active: the other schools these people attend
+
+    @cached_property
+    def known(self) -> pd.DataFrame:
+        """``match.known_people``, worked out once for the matching and the plan (callers never
+        change it)."""
+        return known_people(self)
 
 
 def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.DataFrame) -> State:
