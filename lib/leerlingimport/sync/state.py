@@ -25,7 +25,7 @@ from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
-from leerlingimport.sync.match import known_people, settled, text_in
+from leerlingimport.sync.match import known_people, person_pairs, settled, text_in
 from leerlingimport.validation import normalise_student_numbers
 
 PERSON = [
@@ -121,11 +121,18 @@ def _here(conn: Connection, school_id: int, school: SchoolParams) -> pd.DataFram
 
 
 def candidates(state: State, rows: pd.DataFrame) -> set[int]:
-    """Every customer a plan of ``rows`` on ``state`` may match (by student key, card or
-    personal data): what a run locks before it plans (``locks.lock_customers``)."""
+    """Every customer a plan of ``rows`` on ``state`` may match: the owners of their student
+    keys, the holders of their cards, and the people their names and birth dates pair with
+    (``match.person_pairs``); what a run locks before it plans (``locks.lock_customers``)."""
     keys = set(rows["student_key"]) - {""} if len(rows) else set()
     owners = state.here.loc[text_in(state.here["student_key"], keys), "customer_id"]
-    found = [owners, state.cards["customer_id"], state.people["customer_id"]]
+    dated = rows[rows["birth_date"].notna()] if len(rows) else rows
+    paired = (
+        person_pairs(dated, state.people)["candidate"]
+        if len(dated) and len(state.people)
+        else pd.Series([], dtype="int64")
+    )
+    found = [owners, state.cards["customer_id"], paired]
     return set(ids(pd.concat(found).dropna().unique()))
 
 
