@@ -10,9 +10,9 @@ import pandas as pd
 
 from leerlingimport.params import SchoolParams
 from leerlingimport.schema import FIELDS, SOURCE_ROW
-from leerlingimport.sync.match import key_owners, match_rows
+from leerlingimport.sync.match import key_owners, match_rows, settled
 from leerlingimport.sync.plan import plan_sync
-from leerlingimport.sync.state import State
+from leerlingimport.sync.state import State, candidates
 from leerlingimport.validation import Validated
 
 HERE, OTHER = 1, 2
@@ -144,6 +144,20 @@ def test_a_card_number_match_must_be_the_same_child() -> None:
     assert match_rows(table(r), st).loc[0, "skip"] == "identity-mismatch"
     r = row("9", "Bob", "Jansen", "2016-05-01", card_number=BOB["card_number"])
     assert match_rows(table(r), st).loc[0, "matched_by"] == "card"
+
+
+def test_only_rows_the_schools_own_pupils_settle_skip_the_lookup_by_personal_data() -> None:
+    here = state(here=[enrolled(100, "4001", "active", ANNA), enrolled(101, "4002", "active", BOB)])
+    rows = table(
+        row("4001", "Anna", "Smit", "2016-03-07"),  # the same child: settled
+        row("4002", "Quinten", "Zwart", "2015-01-02"),  # a reused number: looked up
+        row("4003", "Cas", "Bos", "2016-01-01"),  # nobody's number: looked up
+        row("4001", "Anna", "Smit", "2016-03-07", card_number=BOB["card_number"]),  # Bob's card
+        row("4002", "Bob", "Jansen", "2016-05-01"),
+        ok=(True, True, True, True, False),  # a rejected row protects: looked up
+    )
+    assert settled(rows, here.here, here.cards).tolist() == [True, False, False, False, False]
+    assert candidates(here, rows) == {10, 11}
 
 
 def test_personal_data_ignores_case_accents_and_where_the_prefix_is() -> None:

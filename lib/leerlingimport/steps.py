@@ -30,7 +30,7 @@ from leerlingimport.sync.apply import Context, apply_deregistration, apply_enrol
 from leerlingimport.sync.findings import Hold
 from leerlingimport.sync.locks import lock_customers, lock_people
 from leerlingimport.sync.plan import Plan, plain_text, plan_sync
-from leerlingimport.sync.state import ids, load_state
+from leerlingimport.sync.state import State, candidates, load_state
 from leerlingimport.validation import Validated, validate
 
 COUNT_KEYS = (
@@ -141,20 +141,13 @@ def enroll(
         done = _enrolled_before(conn, run)
         if done is not None:  # this run's enroll step was applied already: never twice
             return done
-        concurrent = lock_people(conn, checked.table)
-        plan = _plan(conn, run, checked, columns, params, confirm, language)
-        held_customers: set[int] = set()
-        while concurrent:  # PostgreSQL: lock what the plan matched, then plan again
-            matched = set(ids(plan.rows["customer_id"].dropna()))
-            if matched <= held_customers:
-                break
-            held_customers = lock_customers(conn, matched, held_customers)
-            plan = _plan(conn, run, checked, columns, params, confirm, language)
+        state = _locked_state(conn, run, checked, params)
+        plan = _plan(state, run, checked, columns, params, confirm, language)
         status = _status(plan, run)
         counts = rejected_counts(len(checked.table)) if plan.rejected else plan.counts
         enrolled = Enrolled(counts, status, plan.holds, plan.issues)
         _save_plan(run, plan, enrolled)  # before the commit: a crash after it finds them
-        save_table(run.directory, "before", school_pupils(conn, run.school_id))
+        save_table(run.directory, "before", _active_pupils(state.here))
         if not run.dry_run and status in ("applied", "held") and not plan.hold_all:
             apply_enrollment(conn, plan, _context(run, params))
         conn.execute(update(ImportRun).where(ImportRun.id == run.pk).values(counts=counts))
@@ -246,8 +239,28 @@ def _enrolled_before(conn: Any, run: Run) -> Enrolled | None:
     return Enrolled(saved["counts"], saved["status"], holds, _issues(saved["issues"]))
 
 
+def _locked_state(conn: Any, run: Run, checked: Validated, params: Params) -> State:
+    """The state the plan is made from, read once everything it may match is locked. On
+    PostgreSQL the file's person keys and cards are locked first (``lock_people``); then every
+    customer the state says a plan may match (``candidates``: a row matched by student number
+    alone has no person key), and the state is read again, until it holds them all. A run
+    that held one of them has committed by then, and the state read after its commit sees
+    its work: the plan is made once, from a state no concurrent run can change."""
+    school = params.school(run.brin)
+    concurrent = lock_people(conn, checked.table)
+    state = load_state(conn, run.school_id, school, checked.table)
+    held: set[int] = set()
+    while concurrent:
+        wanted = candidates(state, checked.table)
+        if wanted <= held:
+            break
+        held = lock_customers(conn, wanted, held)
+        state = load_state(conn, run.school_id, school, checked.table)
+    return state
+
+
 def _plan(
-    conn: Any,
+    state: State,
     run: Run,
     checked: Validated,
     columns: dict[str, str],
@@ -255,16 +268,22 @@ def _plan(
     confirm: bool,
     language: Language,
 ) -> Plan:
-    school = params.school(run.brin)
-    state = load_state(conn, run.school_id, school, checked.table)
     return plan_sync(
         checked,
         state,
-        school,
+        params.school(run.brin),
         columns,
         other_schools={b: s.deregistration for b, s in params.schools.items()},
         confirm_deregistration=confirm,
         language=language,
+    )
+
+
+def _active_pupils(here: pd.DataFrame) -> pd.DataFrame:
+    """``school_pupils`` from the state the plan was made from (same transaction, same rows)."""
+    active = here[here["status"] == "active"]
+    return active[["enrollment_id", "customer_id", "group_code", "year_group"]].reset_index(
+        drop=True
     )
 
 

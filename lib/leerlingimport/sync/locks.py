@@ -5,10 +5,11 @@ pupil in both files. Each run takes a transaction-scoped advisory lock per perso
 and birth date) and per card number in its file, in sorted order, before it reads the state: the
 second run waits for the first to commit and then sees its work, so neither fails on the
 one-active-enrollment rule and no child is created twice. A row matched by student number
-alone has no such key: after planning, the run locks the customer rows it matched and plans
-again until it holds every customer its plan touches. A file with more keys than
-``MAX_KEYS`` takes one exclusive lock instead (every run holds it shared), so the lock table,
-which PostgreSQL sizes at 64 locks a connection, is never exhausted.
+alone has no such key: after reading the state, the run locks the customer rows a plan may
+match (``state.candidates``) and reads the state again until it holds them all, then plans
+once. A file with more keys than ``MAX_KEYS`` takes one exclusive lock instead (every run
+holds it shared), so the lock table, which PostgreSQL sizes at 64 locks a connection, is
+never exhausted.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ _EVERYONE = -7_241_001_000_000_000_001  # the one key every run holds (shared, o
 
 def lock_people(conn: Connection, rows: pd.DataFrame) -> bool:
     """Lock every person and card ``rows`` (the checked table) may match. True when other
-    runs may still be writing: the caller then locks the customers it matched
-    (``lock_customers``) and plans again."""
+    runs may still be writing: the caller then locks the customers a plan may match
+    (``lock_customers``) and reads the state again."""
     if conn.dialect.name != "postgresql":
         return False
     keys = sorted(_keys(rows))
@@ -44,7 +45,7 @@ def lock_people(conn: Connection, rows: pd.DataFrame) -> bool:
 
 
 def lock_customers(conn: Connection, customers: set[int], held: set[int]) -> set[int]:
-    """Row locks on the customers a plan matched that this run does not hold yet, in id
+    """Row locks on the customers a plan may match that this run does not hold yet, in id
     order (a row matched by student number alone has no person key to lock): a concurrent run
     that holds one makes this wait for its commit. Returns the ids now held."""
     from leerlingimport.db.tables import Customer

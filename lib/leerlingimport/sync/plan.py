@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leerlingimport.issues import Issue, Language
 from leerlingimport.params import DeregistrationRules, SchoolParams
@@ -21,10 +23,10 @@ from leerlingimport.sync.findings import Hold, plan_issues
 from leerlingimport.sync.match import (
     SKIP_IDENTITY,
     duplicate_keys,
-    known_people,
     match_rows,
     protected_customers,
     ranked,
+    text_in,
 )
 from leerlingimport.sync.state import State
 from leerlingimport.validation import Validated
@@ -67,7 +69,7 @@ def plan_sync(
     """Decide everything an import of ``checked`` would do at the school of ``state``.
     ``other_schools`` holds the hold thresholds of the schools transfers may come from."""
     matched = match_rows(checked.valid.reset_index(drop=True), state)
-    people = known_people(state)
+    people = state.known
     rows = _classify(matched, state, people)
     diffs = _diffs(rows, people, state.here, school, columns, set(state.cards["number"]))
     changed = set(diffs.loc[diffs["target"] != "", "row"])
@@ -230,7 +232,18 @@ def plain_text(value: object) -> str:
 
 
 def _comparable(values: pd.Series) -> pd.Series:
-    return values.astype("object").map(plain_text)
+    """``plain_text`` of every value, as text. Columns of text, whole numbers or dates are
+    done at once (a Python call per value was 2.4 million calls for 100k pupils); anything
+    else goes value by value."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "integer", "empty"):
+        texts = values.astype("object").where(values.notna(), "")
+    elif kind == "date":
+        days = pa.array(values.to_numpy(dtype="object"), type=pa.date32(), from_pandas=True)
+        texts = pc.cast(days, pa.string()).fill_null("").to_numpy(zero_copy_only=False)
+    else:
+        texts = values.astype("object").map(plain_text)
+    return pd.Series(texts, index=values.index, dtype="str")
 
 
 def _customer_fields(school: SchoolParams, columns: dict[str, str]) -> list[str]:
@@ -269,7 +282,7 @@ def _deregistrations(
     leaving = here[
         (here["status"] == "active")
         & ~here["enrollment_id"].isin(kept)
-        & ~here["student_key"].isin(file_keys)
+        & ~text_in(here["student_key"], file_keys)
         & ~here["customer_id"].isin(protected)
     ]
     loans = leaving["customer_id"].map(state.loans.set_index("customer_id")["outstanding"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -24,6 +25,7 @@ from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
+from leerlingimport.sync.match import known_people, person_pairs, settled, text_in
 from leerlingimport.validation import normalise_student_numbers
 
 PERSON = [
@@ -55,10 +57,45 @@ class State:
     loans: pd.DataFrame  # customer_id, outstanding: open loans of this school's active pupils
     schools: pd.DataFrame  # school_id, brin, active: the other schools these people attend
 
+    @cached_property
+    def known(self) -> pd.DataFrame:
+        """``match.known_people``, worked out once for the matching and the plan (callers never
+        change it)."""
+        return known_people(self)
+
 
 def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.DataFrame) -> State:
     """Read everything the plan needs for ``rows`` (the checked table: valid and rejected
-    rows, since a rejected row protects whoever it may be) at ``school_id``."""
+    rows, since a rejected row protects whoever it may be) at ``school_id``. People elsewhere
+    are looked up by personal data only for the rows the school's own pupils do not settle
+    (``match.settled``): a file sent again reads its pupils once, not twice."""
+    here = _here(conn, school_id, school)
+    numbers = [n for n in rows["card_number"].unique() if n] if len(rows) else []
+    cards = _frame_chunks(
+        conn,
+        numbers,
+        lambda chunk: select(Card.number, Card.customer_id, Card.status).where(
+            Card.number.in_(chunk)
+        ),
+    )
+    unsettled = rows[~settled(rows, here, cards)] if len(rows) else rows
+    wanted = _personal_keys(unsettled)
+    people = _people(conn, wanted, list(cards["customer_id"].unique()))
+    loans = _frame(
+        conn.execute(
+            select(Enrollment.customer_id, func.count(Loan.id).label("outstanding"))
+            .join(
+                Loan, and_(Loan.customer_id == Enrollment.customer_id, Loan.returned_at.is_(None))
+            )
+            .where(Enrollment.school_id == school_id, Enrollment.status == "active")
+            .group_by(Enrollment.customer_id)
+        )
+    )
+    return State(school_id, here, cards, people, loans, _schools(conn, here, people, school_id))
+
+
+def _here(conn: Connection, school_id: int, school: SchoolParams) -> pd.DataFrame:
+    """Every enrollment at the school, with its customer, keyed by ``student_key``."""
     active = _active_enrollments()
     here = _frame(
         conn.execute(
@@ -80,33 +117,33 @@ def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.
         )
     )
     here["student_key"] = normalise_student_numbers(here["student_number"], school)
-    numbers = [n for n in rows["card_number"].unique() if n] if len(rows) else []
-    cards = _frame_chunks(
-        conn,
-        numbers,
-        lambda chunk: select(Card.number, Card.customer_id, Card.status).where(
-            Card.number.in_(chunk)
-        ),
-    )
-    wanted = _personal_keys(rows)
-    people = _people(conn, school_id, wanted, list(cards["customer_id"].unique()))
-    loans = _frame(
-        conn.execute(
-            select(Enrollment.customer_id, func.count(Loan.id).label("outstanding"))
-            .join(
-                Loan, and_(Loan.customer_id == Enrollment.customer_id, Loan.returned_at.is_(None))
-            )
-            .where(Enrollment.school_id == school_id, Enrollment.status == "active")
-            .group_by(Enrollment.customer_id)
-        )
-    )
-    return State(school_id, here, cards, people, loans, _schools(conn, people, school_id))
+    return here
 
 
-def _schools(conn: Connection, people: pd.DataFrame, school_id: int) -> pd.DataFrame:
-    """The other schools the file's people are active at, with their active pupil counts:
-    a transfer counts against the hold thresholds of the school it takes a pupil from."""
-    others = ids(set(people["active_school_id"].dropna()) - {school_id})
+def candidates(state: State, rows: pd.DataFrame) -> set[int]:
+    """Every customer a plan of ``rows`` on ``state`` may match: the owners of their student
+    keys, the holders of their cards, and the people their names and birth dates pair with
+    (``match.person_pairs``); what a run locks before it plans (``locks.lock_customers``)."""
+    keys = set(rows["student_key"]) - {""} if len(rows) else set()
+    owners = state.here.loc[text_in(state.here["student_key"], keys), "customer_id"]
+    dated = rows[rows["birth_date"].notna()] if len(rows) else rows
+    paired = (
+        person_pairs(dated, state.people)["candidate"]
+        if len(dated) and len(state.people)
+        else pd.Series([], dtype="int64")
+    )
+    found = [owners, state.cards["customer_id"], paired]
+    return set(ids(pd.concat(found).dropna().unique()))
+
+
+def _schools(
+    conn: Connection, here: pd.DataFrame, people: pd.DataFrame, school_id: int
+) -> pd.DataFrame:
+    """The other schools the file's people (and the school's own pupils) are active at, with
+    their active pupil counts: a transfer counts against the hold thresholds of the school it
+    takes a pupil from."""
+    active = pd.concat([here["active_school_id"], people["active_school_id"]])
+    others = ids(set(active.dropna()) - {school_id})
     return _frame_chunks(
         conn,
         others,
@@ -127,9 +164,7 @@ def _personal_keys(rows: pd.DataFrame) -> list[tuple[str, Any]]:
     return sorted(set(zip(keys, pd.to_datetime(known["birth_date"]).dt.date, strict=True)))
 
 
-def _people(
-    conn: Connection, school_id: int, pairs: list[tuple[str, Any]], ids: list[Any]
-) -> pd.DataFrame:
+def _people(conn: Connection, pairs: list[tuple[str, Any]], ids: list[Any]) -> pd.DataFrame:
     """Customers with a (name key, birth date) of the file, or holding a card the file names,
     with their active enrollment (if any) and their active primary card number (if any)."""
     active = _active_enrollments()
@@ -209,7 +244,9 @@ def _primary_card() -> Any:
 
 
 def _frame(result: Any) -> pd.DataFrame:
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    """A result as a frame. Plain tuples, not rows: pandas probes each ``Row`` for attributes
+    it lacks, and every probe raises inside SQLAlchemy (a third of the load time)."""
+    return pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
 
 
 def _frame_chunks(conn: Connection, values: Sequence[Any], make: Any) -> pd.DataFrame:
