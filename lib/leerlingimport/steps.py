@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from leerlingimport.artifacts import load_json, load_table, save_json, save_table
 from leerlingimport.dates import local_date
 from leerlingimport.db import writing
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import Enrollment, ImportRun
 from leerlingimport.errors import ConflictError, InputFileError
 from leerlingimport.faults import fault_point
@@ -225,7 +226,7 @@ def school_pupils(conn: Any, school_id: int) -> pd.DataFrame:
             Enrollment.year_group,
         ).where(Enrollment.school_id == school_id, Enrollment.status == "active")
     )
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    return result_frame(result)
 
 
 def _enrolled_before(conn: Any, run: Run) -> Enrolled | None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 
 from leerlingimport.db.chunks import chunks
+from leerlingimport.db.frames import result_frame
 from leerlingimport.db.tables import Card, Customer, Enrollment, Loan, School
 from leerlingimport.names import name_keys
 from leerlingimport.params import SchoolParams
@@ -81,7 +82,7 @@ def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.
     unsettled = rows[~settled(rows, here, cards)] if len(rows) else rows
     wanted = _personal_keys(unsettled)
     people = _people(conn, wanted, list(cards["customer_id"].unique()))
-    loans = _frame(
+    loans = result_frame(
         conn.execute(
             select(Enrollment.customer_id, func.count(Loan.id).label("outstanding"))
             .join(
@@ -97,7 +98,7 @@ def load_state(conn: Connection, school_id: int, school: SchoolParams, rows: pd.
 def _here(conn: Connection, school_id: int, school: SchoolParams) -> pd.DataFrame:
     """Every enrollment at the school, with its customer, keyed by ``student_key``."""
     active = _active_enrollments()
-    here = _frame(
+    here = result_frame(
         conn.execute(
             select(
                 Enrollment.id.label("enrollment_id"),
@@ -200,7 +201,7 @@ def _by_personal_data(
     try:
         if pairs:
             conn.execute(insert(wanted), [{"name_key": k, "birth_date": d} for k, d in pairs])
-        return _frame(
+        return result_frame(
             conn.execute(
                 select(*columns)
                 .select_from(wanted)
@@ -243,17 +244,11 @@ def _primary_card() -> Any:
     )
 
 
-def _frame(result: Any) -> pd.DataFrame:
-    """A result as a frame. Plain tuples, not rows: pandas probes each ``Row`` for attributes
-    it lacks, and every probe raises inside SQLAlchemy (a third of the load time)."""
-    return pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
-
-
 def _frame_chunks(conn: Connection, values: Sequence[Any], make: Any) -> pd.DataFrame:
-    frames = [_frame(conn.execute(make(chunk))) for chunk in chunks(values)]
+    frames = [result_frame(conn.execute(make(chunk))) for chunk in chunks(values)]
     if frames:
         return pd.concat(frames, ignore_index=True)
-    return _frame(conn.execute(make([])))
+    return result_frame(conn.execute(make([])))
 
 
 def ids(values: Iterable[Any]) -> list[int]:
