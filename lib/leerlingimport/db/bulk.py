@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, exc, func, select, text
+from sqlalchemy import Connection, Table, bindparam, exc, func, select, text, update
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -69,6 +69,46 @@ def _send(conn: Connection, statement: str, rows: Iterable[tuple[Any, ...]]) -> 
         ) from err
     finally:
         cursor.close()
+
+
+def bulk_update(
+    conn: Connection,
+    model: type[DeclarativeBase],
+    keys: Sequence[int],
+    columns: Mapping[str, Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Set ``columns`` (name: one value per key) and ``constants`` (name: value) in the rows
+    with primary keys ``keys``, each row written once. PostgreSQL takes them all in one
+    statement over arrays (an executemany there is a statement per row); SQLite, whose
+    statements cost no round trip, an executemany."""
+    if not keys:
+        return
+    table = _table(model)
+    key = next(iter(table.primary_key.columns))
+    fixed = dict(constants or {})
+    if conn.dialect.name != "postgresql":
+        stmt = (
+            update(table)
+            .where(key == bindparam("_key"))
+            .values({**{name: bindparam(f"_{name}") for name in columns}, **fixed})
+        )
+        params: list[dict[str, Any]] = [{"_key": k} for k in keys]
+        for name, values in columns.items():
+            for row, value in zip(params, values, strict=True):
+                row[f"_{name}"] = value
+        conn.execute(stmt, params)
+        return
+    arrays = [f"CAST(:_{n} AS {table.c[n].type.compile(dialect=conn.dialect)}[])" for n in columns]
+    sets = [f'"{n}" = u."{n}"' for n in columns] + [f'"{n}" = :{n}' for n in fixed]
+    names = ", ".join(f'"{n}"' for n in columns)
+    stmt_text = text(
+        f'UPDATE "{table.name}" SET {", ".join(sets)} '
+        f"FROM unnest(CAST(:_keys AS integer[]), {', '.join(arrays)}) AS u(_key, {names}) "
+        f'WHERE "{table.name}"."{key.name}" = u._key'
+    ).bindparams(*(bindparam(n, type_=table.c[n].type) for n in fixed))
+    arrays_in = {f"_{n}": _converted(conn, table, n, v) for n, v in columns.items()}
+    conn.execute(stmt_text, {"_keys": list(keys), **arrays_in, **fixed})
 
 
 def reserve_keys(conn: Connection, model: type[DeclarativeBase], count: int) -> list[int]:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, bindparam, insert, literal, select, update
+from sqlalchemy import ARRAY, Connection, Integer, any_, bindparam, insert, literal, select, update
 
 from leerlingimport.cards import allocate_card_numbers
 from leerlingimport.dates import local_date, school_year, school_year_end
-from leerlingimport.db.bulk import bulk_insert, reserve_keys
+from leerlingimport.db.bulk import bulk_insert, bulk_update, reserve_keys
 from leerlingimport.db.chunks import chunks
 from leerlingimport.db.tables import (
     Card,
@@ -113,16 +113,20 @@ def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> lis
 def _update_fields(
     conn: Connection, table: Any, diffs: pd.DataFrame, key: str, ctx: Context
 ) -> None:
-    """One executemany per changed field."""
-    for name, changes in diffs.groupby("field"):
-        stmt = update(table).where(table.id == bindparam("key")).values({name: bindparam("value")})
-        if table is Customer:
-            stmt = stmt.values(updated_at=ctx.now)
-        params = [
-            {"key": int(k), "value": _db(v)}
-            for k, v in zip(changes[key], changes["new"], strict=True)
-        ]
-        conn.execute(stmt, params)
+    """One bulk update per set of changed fields, so each row is written once (an enrollment
+    also gets its school year stamp in the same write)."""
+    stamp = (
+        {"updated_at": ctx.now} if table is Customer else {"last_seen_school_year": ctx.school_year}
+    )
+    by_row: dict[int, dict[str, Any]] = {}
+    for k, name, new in _tuples(diffs, key, "field", "new"):
+        by_row.setdefault(int(k), {})[str(name)] = _db(new)
+    alike: dict[tuple[str, ...], dict[int, dict[str, Any]]] = {}
+    for k, change in by_row.items():
+        alike.setdefault(tuple(sorted(change)), {})[k] = change
+    for fields, rows in alike.items():
+        columns = {f: [change[f] for change in rows.values()] for f in fields}
+        bulk_update(conn, table, list(rows), columns, stamp)
     if table is Customer:
         _refresh_name_keys(conn, diffs[diffs["field"].isin(["prefix", "surname"])])
 
@@ -201,15 +205,13 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
 def _stamp_school_year(conn: Connection, enrollments: list[int], ctx: Context) -> None:
     """Every enrollment the file holds was seen in this school year (a no-op when re-run)."""
     seen = Enrollment.last_seen_school_year
-    _in_chunks(
-        conn,
-        lambda chunk: (
-            update(Enrollment)
-            .where(Enrollment.id.in_(chunk), (seen.is_(None)) | (seen != ctx.school_year))
-            .values(last_seen_school_year=ctx.school_year)
-        ),
-        enrollments,
-    )
+    stale = seen.is_(None) | (seen != ctx.school_year)
+    stamp = update(Enrollment).values(last_seen_school_year=ctx.school_year)
+    if conn.dialect.name == "postgresql" and enrollments:  # one statement over an array
+        listed = bindparam("ids", enrollments, type_=ARRAY(Integer))
+        conn.execute(stamp.where(Enrollment.id == any_(listed), stale))
+        return
+    _in_chunks(conn, lambda chunk: stamp.where(Enrollment.id.in_(chunk), stale), enrollments)
 
 
 def _issue_cards(conn: Connection, rows: pd.DataFrame, ctx: Context) -> None:
