@@ -34,6 +34,7 @@ CASES = [
     (10_000, 1_000_000, False),
     (100_000, 1_000_000, True),
 ]
+SMALL = 1_000  # pupils: up to this many, an import is measured three times
 QUICK = [(1_000, 10_000, True), (10_000, 100_000, False)]
 PARTIAL = Path(__file__).parent / "results" / "imports-partial.json"
 FIRST = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
@@ -86,9 +87,14 @@ def run(databases: list[str], cases: list[tuple[int, int, bool]]) -> list[dict[s
 def measure(kind: str, base: str, pupils: int, customers: int, again: bool) -> dict[str, Any]:
     path = bench_file("csv", pupils)
     captured = OUT / f"captured_{kind}.pickle"
-    url = fresh_copy(base, kind, "import")
-    before = high_keys(url)
-    first = _in_process("import", url=url, path=str(path), now=FIRST.isoformat())
+    # A small import takes about a second, of which the machine's noise can be a third: its
+    # figure is the fastest of three, each on a fresh copy (the rows written are the same).
+    tries = []
+    for _ in range(3 if pupils <= SMALL else 1):
+        url = fresh_copy(base, kind, "import")
+        before = high_keys(url)
+        tries.append(_in_process("import", url=url, path=str(path), now=FIRST.isoformat()))
+    first = min(tries, key=lambda t: float(t["seconds"]))
     first["rows"] = capture(url, before, captured)
     result: dict[str, Any] = {
         "database": kind,
