@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, inspect, select, update
 from leerlingimport.db import current_revision, make_engine, reading, upgrade, writing
 from leerlingimport.db.migrate import head_revision
 from leerlingimport.db.tables import Base, ImportRun, School
-from leerlingimport.errors import ConfigError, ConflictError, DatabaseUnavailable
+from leerlingimport.errors import ConfigError, ConflictError, DatabaseError, DatabaseUnavailable
 
 NOW = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -139,3 +139,39 @@ def test_the_school_year_migration_stamps_active_pupils_with_their_last_file(
         ).all()
     assert [tuple(s) for s in stamps] == [("active", 2026), ("deregistered", None)]
     engine.dispose()
+
+
+def test_bulk_writes_store_what_the_orm_reads_and_refuse_a_value_too_long(engine: Engine) -> None:
+    """The driver paths (executemany, COPY, arrays) store dates, aware timestamps, NULLs and
+    text as SQLAlchemy itself would; on PostgreSQL a value too long for its column fails the
+    write (never cut short)."""
+    from leerlingimport.db.bulk import bulk_insert, bulk_update, reserve_keys
+    from leerlingimport.db.tables import Customer
+
+    with writing(engine) as conn:
+        keys = reserve_keys(conn, Customer, 2)
+        columns = {
+            "id": keys,
+            "surname": ["Jansen", "de Vries"],
+            "prefix": [None, "de"],
+            "birth_date": [dt.date(2015, 3, 1), None],
+        }
+        stamps = {"role": "pupil", "source": "school_import", "created_at": NOW}
+        bulk_insert(conn, Customer, columns, {**stamps, "updated_at": NOW})
+        later = NOW + dt.timedelta(days=1)
+        bulk_update(conn, Customer, keys[:1], {"first_name": ["Sanne"]}, {"updated_at": later})
+    with reading(engine) as conn:
+        stored = conn.execute(
+            select(Customer.prefix, Customer.birth_date, Customer.first_name, Customer.updated_at)
+            .where(Customer.id.in_(keys))
+            .order_by(Customer.id)
+        ).all()
+    assert [tuple(r) for r in stored] == [
+        (None, dt.date(2015, 3, 1), "Sanne", later),
+        ("de", None, None, NOW),
+    ]
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError, match="StringDataRightTruncation"), writing(engine) as c:
+            bulk_update(c, Customer, keys[:1], {"first_name": ["x" * 500]})
+        with reading(engine) as conn:
+            assert conn.scalar(select(Customer.first_name).where(Customer.id == keys[0])) == "Sanne"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, exc, func, select, text, update
+from sqlalchemy import Connection, String, Table, bindparam, exc, func, select, text, update
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -99,7 +99,7 @@ def bulk_update(
                 row[f"_{name}"] = value
         conn.execute(stmt, params)
         return
-    arrays = [f"CAST(:_{n} AS {table.c[n].type.compile(dialect=conn.dialect)}[])" for n in columns]
+    arrays = [f"CAST(:_{n} AS {_element(table.c[n].type, conn)}[])" for n in columns]
     sets = [f'"{n}" = u."{n}"' for n in columns] + [f'"{n}" = :{n}' for n in fixed]
     names = ", ".join(f'"{n}"' for n in columns)
     stmt_text = text(
@@ -127,6 +127,12 @@ def reserve_keys(conn: Connection, model: type[DeclarativeBase], count: int) -> 
         return [int(k) for k in reserved.scalars()]
     first = int(conn.scalar(select(func.coalesce(func.max(key), 0))) or 0) + 1
     return list(range(first, first + count))
+
+
+def _element(kind: Any, conn: Connection) -> str:
+    """The array element type for a column: text without a length, so a value too long for
+    the column fails on assignment (a cast to ``varchar(n)`` would cut it silently)."""
+    return "text" if isinstance(kind, String) else str(kind.compile(dialect=conn.dialect))
 
 
 def _table(model: type[DeclarativeBase]) -> Table:

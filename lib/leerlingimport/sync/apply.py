@@ -99,7 +99,8 @@ def _create_customers(conn: Connection, rows: pd.DataFrame, ctx: Context) -> lis
     fields = PERSON_FIELDS if ctx.school.address == "home" else PERSON_FIELDS[:6]
     keys = reserve_keys(conn, Customer, len(rows))
     columns = {f: _values(rows[f]) for f in fields}
-    columns["name_key"] = [name_key(p, s) for p, s in _tuples(rows, "prefix", "surname")]
+    pairs = zip(columns["prefix"], columns["surname"], strict=True)
+    columns["name_key"] = [name_key(p, s) for p, s in pairs]
     stamps = {
         "role": "pupil",
         "source": "school_import",
@@ -185,8 +186,8 @@ def _enroll(conn: Connection, rows: pd.DataFrame, ctx: Context) -> pd.Series:
         columns = {
             "id": keys,
             "customer_id": ids(fresh["customer_id"]),
-            "student_number": fresh["student_key"].tolist(),
-            "group_code": fresh["group_code"].tolist(),
+            "student_number": _values(fresh["student_key"]),
+            "group_code": _values(fresh["group_code"]),
             "year_group": ids(fresh["year_group"]),
         }
         stamps = {
